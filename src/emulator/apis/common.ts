@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { ApiError, invalid } from '../errors.js';
+import { COMPUTE_BASE } from '../operations.js';
+import type { EmuRequest } from '../router.js';
+import type { Resource } from '../store.js';
+
+// Small pieces every API module needs, kept in one place so the modules read
+// as the API's own rules.
+
+export const nowIso = (): string => new Date().toISOString();
+
+/** `projects/p/global/networks/n` -> `https://www.googleapis.com/compute/v1/projects/p/global/networks/n`. */
+export const computeLink = (path: string): string => `${COMPUTE_BASE}${path}`;
+
+/**
+ * Normalises any compute reference a client may send (full URL on
+ * compute.googleapis.com or www.googleapis.com, or a partial `projects/...`
+ * path) to the canonical resource name `projects/...`.
+ */
+export function computeRef(ref: string, project: string): string {
+  const stripped = ref.replace(/^https:\/\/(compute|www)\.googleapis\.com\/compute\/(v1|beta)\//, '');
+  if (stripped.startsWith('projects/')) return stripped;
+  return `projects/${project}/${stripped}`;
+}
+
+/** A strong etag for a resource's current content. */
+export const etagOf = (value: unknown): string =>
+  createHash('md5').update(JSON.stringify(value)).digest('base64');
+
+/** The request body as an object, or a 400 in Google's wording. */
+export function body(req: EmuRequest): Resource {
+  if (req.json === undefined || req.json === null || typeof req.json !== 'object' || Array.isArray(req.json)) {
+    throw new ApiError(400, 'Invalid JSON payload received. Expected an object.', 'INVALID_ARGUMENT');
+  }
+  return req.json as Resource;
+}
+
+export const RFC1035 = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Compute's name rule, with compute's error text. */
+export function checkComputeName(field: string, value: unknown): void {
+  if (typeof value !== 'string' || !RFC1035.test(value)) {
+    throw invalid(
+      `Invalid value for field '${field}': '${String(value)}'. Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'`,
+    );
+  }
+}
+
+/** A required field, in the newer APIs' INVALID_ARGUMENT form. */
+export function requireField(obj: Resource, field: string): void {
+  if (obj[field] === undefined || obj[field] === null || obj[field] === '') {
+    throw new ApiError(400, `Field '${field}' is required.`, 'INVALID_ARGUMENT');
+  }
+}
+
+/** `updateMask=a,b.c` as a list of top-level fields. */
+export function updateMask(req: EmuRequest): string[] {
+  const mask = req.query.get('updateMask');
+  return mask ? mask.split(',').map((f) => f.trim().split('.')[0]).filter(Boolean) : [];
+}
+
+/**
+ * One page of a list, in the API's response shape. Order is by name; the
+ * page token is the offset (opaque to clients, which must loop on it).
+ */
+export function page(items: Resource[], key: string, req: EmuRequest, sizeParam = 'pageSize'): Resource {
+  const sorted = [...items].sort((a, b) => String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)));
+  const size = Number(req.query.get(sizeParam) ?? req.query.get('maxResults') ?? 500) || 500;
+  const start = Number(req.query.get('pageToken') ?? 0) || 0;
+  const out: Resource = {};
+  const slice = sorted.slice(start, start + size);
+  if (slice.length) out[key] = slice;
+  if (start + size < sorted.length) out.nextPageToken = String(start + size);
+  return out;
+}
