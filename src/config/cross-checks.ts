@@ -1,0 +1,102 @@
+// Checks that need more than one value: ZONE in REGION, where ENV_NAME comes
+// from, subnetwork names that would collide, and advice (warnings) about the
+// egress allowlist. Each runs only on values that passed their own rules.
+
+import { checkAddressPlan } from './address-plan.js';
+import { isGoogleApisHost } from './host-rules.js';
+import { envNameRule, zoneInRegion } from './name-rules.js';
+import { show } from './problem.js';
+import type { Diagnostic } from './types.js';
+
+/** Values that passed their field rules, keyed by env.json key. */
+export type Values = ReadonlyMap<string, unknown>;
+
+const DEFAULT_ENV_NAME = 'dpgce';
+
+function diag(severity: Diagnostic['severity'], key: string, summary: string, detail: string): Diagnostic {
+  return { severity, key, summary, detail };
+}
+
+function str(values: Values, key: string): string | undefined {
+  const value = values.get(key);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function checkZone(values: Values): Diagnostic[] {
+  const zone = str(values, 'ZONE');
+  const region = str(values, 'REGION');
+  if (!zone || !region || zoneInRegion(zone, region)) return [];
+  return [diag('error', 'ZONE', `ZONE ${zone} is not in REGION ${region}`,
+    `Use a zone of ${region} (e.g. ${region}-a), or change REGION to the zone's region.`)];
+}
+
+/**
+ * ENV_NAME, else CLUSTER_NAME, else "dpgce". A CLUSTER_NAME that cannot name
+ * the environment is reported on CLUSTER_NAME, since that is the value the
+ * user wrote, with the advice to set ENV_NAME.
+ */
+export function resolveEnvName(values: Values): { envName?: string; diagnostics: Diagnostic[] } {
+  const explicit = str(values, 'ENV_NAME');
+  if (explicit !== undefined) return { envName: explicit, diagnostics: [] };
+  const cluster = str(values, 'CLUSTER_NAME');
+  if (cluster === undefined) return { envName: DEFAULT_ENV_NAME, diagnostics: [] };
+  const flaw = envNameRule(cluster);
+  if (!flaw) return { envName: cluster, diagnostics: [] };
+  return {
+    diagnostics: [diag('error', 'CLUSTER_NAME', `CLUSTER_NAME ${flaw.summary}, so it cannot name the environment`,
+      'Set ENV_NAME to name the environment (3-24 lowercase letters, digits and hyphens, starting ' +
+        "with a letter); CLUSTER_NAME then only names the cluster.")],
+  };
+}
+
+/** SUBNET must not take the name dpgce gives the other two subnetworks. */
+function checkSubnetNames(values: Values, envName: string | undefined): Diagnostic[] {
+  const subnet = str(values, 'SUBNET');
+  if (!subnet || !envName) return [];
+  const others: Array<[string, string]> = [
+    ['PRIVATE_SUBNET', str(values, 'PRIVATE_SUBNET') ?? `${envName}-private`],
+    ['PROXY_ONLY_SUBNET', str(values, 'PROXY_ONLY_SUBNET') ?? `${envName}-proxy-only`],
+  ];
+  return others
+    .filter(([, name]) => name === subnet)
+    .map(([key]) => diag('error', 'SUBNET', `SUBNET ${subnet} is also the name of the ${key === 'PRIVATE_SUBNET' ? 'private' : 'proxy-only'} subnetwork`,
+      `Subnetwork names are unique per region; rename SUBNET or set ${key}.`));
+}
+
+function listValue(values: Values, key: string): string[] | undefined {
+  const value = values.get(key);
+  return Array.isArray(value) ? (value as string[]) : undefined;
+}
+
+/** Advice about the allowlist: never blocking, but worth reading. */
+function checkAllowlist(values: Values): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const hosts = listValue(values, 'SWP_ALLOWED_HOSTS') ?? [];
+  hosts.forEach((host, i) => {
+    if (isGoogleApisHost(host)) {
+      found.push(diag('warning', 'SWP_ALLOWED_HOSTS', `SWP_ALLOWED_HOSTS[${i}] ${show(host)} is a Google API host, which never goes through the proxy`,
+        'Nodes reach *.googleapis.com over Private Google Access; remove the entry.'));
+    } else if (hosts.findIndex((h) => h.toLowerCase() === host.toLowerCase()) < i) {
+      found.push(diag('warning', 'SWP_ALLOWED_HOSTS', `SWP_ALLOWED_HOSTS[${i}] ${show(host)} is listed twice`, 'Remove the repeated entry.'));
+    }
+  });
+  const presets = listValue(values, 'SWP_POLICY_PRESETS');
+  if (presets && presets.length === 0 && hosts.length === 0) {
+    found.push(diag('warning', 'SWP_POLICY_PRESETS', 'SWP_POLICY_PRESETS is empty and SWP_ALLOWED_HOSTS lists nothing, so the proxy will deny every request',
+      'Remove SWP_POLICY_PRESETS to get the default ["dataproc-gpu"], or list the hosts nodes need.'));
+  }
+  return found;
+}
+
+/** All cross-field diagnostics, and the environment name if it resolved. */
+export function crossCheck(values: Values): { envName?: string; diagnostics: Diagnostic[] } {
+  const env = resolveEnvName(values);
+  const strings = Object.fromEntries([...values].filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  return {
+    envName: env.envName,
+    diagnostics: [
+      ...checkZone(values), ...env.diagnostics, ...checkSubnetNames(values, env.envName),
+      ...checkAddressPlan(strings), ...checkAllowlist(values),
+    ],
+  };
+}
