@@ -22,7 +22,7 @@ const SYNTAX_DETAIL =
   'keys and strings need double quotes.';
 
 const REASONS: Record<number, string> = {
-  1: 'unexpected character', 2: 'invalid number', 3: 'expected a key in double quotes',
+  1: 'unexpected text', 2: 'invalid number', 3: 'expected a key in double quotes',
   4: 'expected a value', 5: 'expected ":"', 6: 'expected "," or the end of the object',
   7: 'expected "}"', 8: 'expected "]"', 9: 'unexpected text after the end of the object',
   10: 'invalid comment', 11: 'comment is not closed', 12: 'string is not closed',
@@ -84,7 +84,9 @@ function duplicateDiagnostics(text: string, file: string, key: string, valueNode
 }
 
 /** Parses env.json text into its top-level entries, or says why it cannot. */
-export function parseEnvText(text: string, file: string): Parsed {
+export function parseEnvText(input: string, file: string): Parsed {
+  // Editors on Windows write a byte order mark; it is not part of the JSON.
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   if (text.trim() === '') return { diagnostics: [fileError(`${file} is empty`, 'Write a JSON object of "KEY": "value" pairs; see examples/env.json.')] };
   if (text.length > MAX_FILE_CHARS) {
     return { diagnostics: [fileError(`${file} is ${text.length} characters; env.json is at most ${MAX_FILE_CHARS}`, 'Check that the right file is being read.')] };

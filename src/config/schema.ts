@@ -55,7 +55,7 @@ function listOf(item: z.ZodType) {
 }
 
 const port = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const found = portProblem(value);
+  const found = (typeof value === 'string' ? commonProblem(value, false) : undefined) ?? portProblem(value);
   if (found) ctx.addIssue({ code: 'custom', message: found.summary, params: { detail: found.detail } });
 });
 
