@@ -5,7 +5,7 @@
 import { checkAddressPlan } from './address-plan.js';
 import { isGoogleApisHost } from './host-rules.js';
 import { envNameRule, zoneInRegion } from './name-rules.js';
-import { show } from './problem.js';
+import { reasonOf, show } from './problem.js';
 import type { Diagnostic } from './types.js';
 
 /** Values that passed their field rules, keyed by env.json key. */
@@ -43,7 +43,8 @@ export function resolveEnvName(values: Values): { envName?: string; diagnostics:
   const flaw = envNameRule(cluster);
   if (!flaw) return { envName: cluster, diagnostics: [] };
   return {
-    diagnostics: [diag('error', 'CLUSTER_NAME', `CLUSTER_NAME ${flaw.summary}, so it cannot name the environment`,
+    diagnostics: [diag('error', 'CLUSTER_NAME',
+      `CLUSTER_NAME ${show(cluster)} cannot name the environment (it ${reasonOf(flaw, cluster)}); set ENV_NAME`,
       'Set ENV_NAME to name the environment (3-24 lowercase letters, digits and hyphens, starting ' +
         "with a letter); CLUSTER_NAME then only names the cluster.")],
   };

@@ -30,6 +30,8 @@ const REASONS: Record<number, string> = {
   16: 'control character inside a string (escape it)',
 };
 
+const TOP_LEVEL: Record<string, string> = { array: 'an array', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
+
 function fileError(summary: string, detail: string): Diagnostic {
   return { severity: 'error', key: 'env.json', summary, detail };
 }
@@ -100,7 +102,7 @@ export function parseEnvText(input: string, file: string): Parsed {
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) return { diagnostics: [syntaxError(text, file, errors[0] ?? { error: 4, offset: 0, length: 0 })] };
   if (root.type !== 'object') {
-    return { diagnostics: [fileError(`${file} holds ${root.type === 'array' ? 'an array' : `a ${root.type}`}, not an object`, 'The top level of env.json is one object: { "PROJECT_ID": "...", ... }.')] };
+    return { diagnostics: [fileError(`${file} holds ${TOP_LEVEL[root.type] ?? root.type}, not an object`, 'The top level of env.json is one object: { "PROJECT_ID": "...", ... }.')] };
   }
   return topLevel(text, file, root);
 }

@@ -60,3 +60,9 @@ export function firstNonAscii(value: string): string | undefined {
 export function problem(summary: string, detail: string): Problem {
   return { summary, detail };
 }
+
+/** A rule's summary without its leading quoted value: "is 33 characters; ...". */
+export function reasonOf(found: Problem, value: string): string {
+  const prefix = `${show(value)} `;
+  return found.summary.startsWith(prefix) ? found.summary.slice(prefix.length) : found.summary;
+}

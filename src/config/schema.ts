@@ -20,7 +20,7 @@ const ASCII_DETAIL =
 function commonProblem(value: string, unicode: boolean): Problem | undefined {
   if (value === '') return problem('is empty', 'Give it a value, or remove the key if it is optional.');
   if (value.length > MAX_VALUE_LENGTH) {
-    return problem(`${show(value)} is ${value.length} characters; values are limited to ${MAX_VALUE_LENGTH}`,
+    return problem(`${show(value)} is too long; values are limited to ${MAX_VALUE_LENGTH} characters`,
       'This is not a value dpgce can use; check that the right file is being read.');
   }
   if (value.trim() !== value) {

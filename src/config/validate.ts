@@ -70,7 +70,7 @@ function checkUnknownKey(key: string, value: unknown): Diagnostic[] {
       : `dpgce ignores ${shown}; the keys it reads are listed in schema/env.schema.json.`,
   }];
   if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-    found.push(error(shown, `${shown} ${show(value)} is ${value.length} characters; values are limited to ${MAX_VALUE_LENGTH}`,
+    found.push(error(shown, `${shown} ${show(value)} is too long; values are limited to ${MAX_VALUE_LENGTH} characters`,
       'Remove the key or shorten its value.'));
   }
   return found;

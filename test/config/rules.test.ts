@@ -76,7 +76,7 @@ const rejected: Array<[string, unknown, RegExp]> = [
   ['GATEWAY_SECURITY_POLICY', '1policy', /not a valid Network Security resource name/],
   ['IMAGE_VERSION', 22, /must be a string/],
   ['DOMAIN', '', /^DOMAIN is empty$/],
-  ['PURPOSE', LONG, /2000 characters; values are limited to 1024/],
+  ['PURPOSE', LONG, /\(2000 characters\) is too long; values are limited to 1024 characters$/],
   ['SWP_HOSTNAME', null, /must be a string, not null/],
   ['BUCKET', ['a'], /must be a string, not an array/],
 ];
