@@ -1,11 +1,15 @@
 import type { Router } from '../router.js';
 import { registerOperations } from './operations.js';
+import { registerPrivateca } from './privateca.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
 
 type Register = (r: Router) => void;
-const modules: Register[] = [registerOperations];
+const modules: Register[] = [
+  registerOperations,
+  registerPrivateca,
+];
 
 export function registerAll(router: Router): void {
   for (const register of modules) register(router);
