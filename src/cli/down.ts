@@ -1,0 +1,19 @@
+import { planDown } from '../plan/plan.js';
+import { confirmAndApply } from './apply-run.js';
+import { prepare, type TargetOptions } from './context.js';
+
+export interface DownOptions extends TargetOptions {
+  yes?: boolean;
+  deleteBucketContents?: boolean;
+}
+
+/** `dpgce down`: delete only what this environment owns. */
+export async function down(opts: DownOptions): Promise<void> {
+  const p = await prepare(opts, 'down');
+  try {
+    const plan = planDown(p.graph, p.ctx.observed, { deleteBucketContents: opts.deleteBucketContents });
+    await confirmAndApply(p, plan, opts, 'down');
+  } finally {
+    await p.session.close();
+  }
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { CliError } from './errors.js';
+
+// The command-line entry point: flags and dispatch only. Each command lives
+// in its own module, imported when it runs, so `--version` and `validate`
+// never load a Google API client.
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('dpgce')
+  .description('Private, proxied Google Cloud environments for Dataproc GPU clusters, from one env.json')
+  .version(pkg.version)
+  .showHelpAfterError();
+
+const withEnv = (c: Command): Command =>
+  c.option('--env <file>', 'the environment file', 'env.json').option('--json', 'print one JSON document on stdout');
+
+const withTarget = (c: Command): Command =>
+  withEnv(c)
+    .option('--local', 'use the embedded emulator instead of Google Cloud')
+    .option('--local-state <dir>', 'state folder of the embedded emulator', '.dpgce/local')
+    .option('--emulator <url>', 'use a running `dpgce emulator serve`')
+    .option('--impersonate-service-account <email>', 'act as this service account (Google Cloud only)');
+
+withEnv(program.command('validate').description('check env.json offline; no API call'))
+  .action(async (opts) => (await import('./validate.js')).validate(opts));
+
+withTarget(program.command('plan').description('show what up would change, and why'))
+  .option('--detailed-exitcode', 'exit 2 when there are changes')
+  .option('--adopt', 'treat resources found without the ownership mark as this environment\'s')
+  .action(async (opts) => (await import('./plan.js')).plan(opts));
+
+withTarget(program.command('up').description('create or converge the environment'))
+  .option('--yes', 'do not ask for confirmation')
+  .option('--adopt', 'take over resources found without the ownership mark')
+  .addOption(new Option('--no-create-cluster', 'build the network foundation only (the default for now)'))
+  .action(async (opts) => (await import('./up.js')).up(opts));
+
+withTarget(program.command('status').description('show every resource and whether it is present'))
+  .action(async (opts) => (await import('./status.js')).status(opts));
+
+withTarget(program.command('down').description('delete what this environment owns'))
+  .option('--yes', 'do not ask for confirmation')
+  .option('--delete-bucket-contents', 'also delete objects dpgce did not write, so owned buckets can go')
+  .action(async (opts) => (await import('./down.js')).down(opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`dpgce: ${err.message}\n`);
+  } else {
+    const { scrub } = await import('../gcp/errors.js');
+    process.stderr.write(`dpgce: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    if (process.env.DPGCE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${scrub(err.stack ?? '')}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,14 @@
+import type { WriteStream } from 'node:tty';
+
+// Output conventions: colour only on a terminal and never with NO_COLOR;
+// exactly one JSON document on stdout with --json; progress on stderr.
+
+export function useColor(stream: NodeJS.WriteStream | WriteStream): boolean {
+  return !!stream.isTTY && !process.env.NO_COLOR;
+}
+
+export function printJson(doc: unknown): void {
+  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+}
+
+export const paint = (on: boolean, code: number, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);

@@ -1,0 +1,24 @@
+import { planUp } from '../plan/plan.js';
+import { HANDLERS } from '../resources/index.js';
+import { prepare, type TargetOptions } from './context.js';
+import { printJson, useColor } from './output.js';
+import { planJson, planText } from './plan-view.js';
+
+export interface PlanOptions extends TargetOptions {
+  detailedExitcode?: boolean;
+  adopt?: boolean;
+}
+
+/** `dpgce plan`: read-only; exit 2 with --detailed-exitcode when there are changes. */
+export async function plan(opts: PlanOptions): Promise<void> {
+  const p = await prepare(opts, 'up');
+  try {
+    const result = planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt });
+    if (opts.json) printJson(planJson(result));
+    else process.stdout.write(planText(result, useColor(process.stdout)));
+    if (result.blockers.length) process.exitCode = 1;
+    else if (opts.detailedExitcode && result.changes.length) process.exitCode = 2;
+  } finally {
+    await p.session.close();
+  }
+}

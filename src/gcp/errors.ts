@@ -1,0 +1,74 @@
+// One error type for every failed Google API call. It carries what a
+// platform engineer needs to act: the method, the resource, the HTTP status,
+// Google's status and reason, and the message; never a header or a token.
+
+export interface CallSite {
+  /** `compute.networks.insert`, `privateca.caPools.get`, ... */
+  method: string;
+  /** Full resource name the call was about. */
+  resource: string;
+}
+
+export class GcpError extends Error {
+  constructor(
+    readonly site: CallSite,
+    /** HTTP status, or 0 when no response arrived (connection reset, DNS...). */
+    readonly httpStatus: number,
+    /** gRPC status name (`NOT_FOUND`) or compute operation error code. */
+    readonly status: string,
+    readonly reason: string,
+    readonly detail: string,
+  ) {
+    super(`${site.method} ${site.resource}: ${httpStatus || 'no response'} ${status}${reason ? ` (${reason})` : ''}: ${detail}`);
+  }
+
+  get notFound(): boolean {
+    return this.httpStatus === 404;
+  }
+
+  get alreadyExists(): boolean {
+    return this.httpStatus === 409 && this.status !== 'ABORTED' && !/concurrent/i.test(this.detail);
+  }
+}
+
+/** Converts whatever gaxios threw into a GcpError. */
+export function toGcpError(err: unknown, site: CallSite): GcpError {
+  if (err instanceof GcpError) return err;
+  const e = err as { response?: { status?: number; data?: any }; code?: string; message?: string };
+  const status = e.response?.status ?? 0;
+  const body = e.response?.data?.error;
+  if (body && typeof body === 'object') {
+    const reason = body.errors?.[0]?.reason ?? body.details?.find((d: any) => d.reason)?.reason ?? '';
+    return new GcpError(site, status, body.status ?? '', reason, String(body.message ?? ''));
+  }
+  const detail = typeof e.response?.data === 'string' && e.response.data
+    ? e.response.data.slice(0, 200)
+    : (e.code ?? e.message ?? String(err));
+  return new GcpError(site, status, status ? '' : 'UNAVAILABLE', '', scrub(detail));
+}
+
+/** Removes bearer tokens and signed-URL signatures from any text we print. */
+export function scrub(text: string): string {
+  return text
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
+    .replace(/(access_token["'=:\s]+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
+    .replace(/(X-Goog-Signature=)[0-9a-f]+/gi, '$1[redacted]')
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]');
+}
+
+/** Transient failures worth retrying: throttling, server errors, lost connections. */
+export function isTransient(err: GcpError): boolean {
+  if (err.httpStatus === 0) return true;
+  if (err.httpStatus === 429 || err.httpStatus >= 500) return true;
+  return err.httpStatus === 409 && err.status === 'ABORTED';
+}
+
+/**
+ * IAM propagation: a grant just made is not yet visible to the service that
+ * checks it. These show as PERMISSION_DENIED (403, or 400 FAILED_PRECONDITION
+ * naming a permission) for a while after the grant.
+ */
+export function isPropagation(err: GcpError): boolean {
+  if (err.httpStatus === 403) return true;
+  return err.httpStatus === 400 && /permission|service agent|not authorized/i.test(err.detail);
+}

@@ -1,0 +1,137 @@
+import type { Desired, FieldDiff, Observed, ResourceHandler } from '../resources/types.js';
+
+// The planner: desired graph + observed state -> the changes to make. Pure:
+// no I/O, so every decision here is testable from fixtures. Ownership is
+// decided here too: a resource with our name but without our mark stops the
+// plan instead of being changed or deleted.
+
+export type Action = 'create' | 'update' | 'replace' | 'delete';
+
+export interface Change {
+  action: Action;
+  address: string;
+  kind: string;
+  name: string;
+  reason: string;
+  diffs?: FieldDiff[];
+}
+
+/** A reason the plan cannot be applied as is. */
+export interface Blocker {
+  address: string;
+  name: string;
+  summary: string;
+  detail: string;
+}
+
+export interface Plan {
+  changes: Change[];
+  unchanged: string[];
+  blockers: Blocker[];
+  /** Things left alone on purpose (reused shared resources, kept buckets). */
+  notes: string[];
+}
+
+export interface PlanOptions {
+  /** Treat resources found without our mark as ours (`--adopt`). */
+  adopt?: boolean;
+  /** `down`: also delete objects dpgce did not write, so owned buckets can go. */
+  deleteBucketContents?: boolean;
+}
+
+type Handlers = Record<string, Pick<ResourceHandler, 'diff'>>;
+
+export function planUp(graph: Desired[], observed: Map<string, Observed>, handlers: Handlers, opts: PlanOptions = {}): Plan {
+  const plan: Plan = { changes: [], unchanged: [], blockers: [], notes: [] };
+  const change = (d: Desired, action: Action, reason: string, diffs?: FieldDiff[]): void =>
+    void plan.changes.push({ action, address: d.address, kind: d.kind, name: d.name, reason, diffs });
+
+  for (const d of graph) {
+    const o = observed.get(d.address) ?? { exists: false, owned: false };
+
+    // 1. Things dpgce never creates.
+    if (d.adoption === 'observe') {
+      plan.unchanged.push(d.address);
+      continue;
+    }
+
+    // 2. Missing: create (the default route comes with a new network).
+    if (!o.exists) {
+      const networkIsNew = !(observed.get('network.main')?.exists ?? false);
+      if (d.kind === 'route' && networkIsNew) {
+        plan.unchanged.push(d.address);
+        continue;
+      }
+      change(d, 'create', d.kind === 'route'
+        ? 'the network has no route to the default internet gateway, which Dataproc, Private Google Access and the proxy NAT need; isolation comes from the egress firewall rules'
+        : 'does not exist');
+      continue;
+    }
+
+    // 3. Present but not ours.
+    if (!o.owned) {
+      if (d.adoption === 'reuse' || d.kind === 'route') {
+        plan.notes.push(`${d.address}: using ${o.foundName ?? d.name} as found (not owned, never changed or deleted)`);
+        plan.unchanged.push(d.address);
+        continue;
+      }
+      if (!opts.adopt) {
+        plan.blockers.push({ address: d.address, name: d.name,
+          summary: `${d.name} exists but does not carry the mark dpgce-env=${d.spec.labels?.['dpgce-env'] ?? ''}`.trim(),
+          detail: 'dpgce changes and deletes only what it created. If this resource is meant to be part of the ' +
+            'environment, run again with --adopt; otherwise change ENV_NAME or the name override in env.json.' });
+        continue;
+      }
+    }
+
+    // 4. Ours (or adopted): compare.
+    const diffs = handlers[d.kind].diff(d, o);
+    const adopting = !o.owned;
+    if (diffs.length === 0 && !adopting) {
+      plan.unchanged.push(d.address);
+    } else if (diffs.some((x) => x.immutable)) {
+      change(d, 'replace', `immutable ${fieldList(diffs.filter((x) => x.immutable))} changed`, diffs);
+    } else {
+      change(d, 'update', adopting ? `adopt: add the ownership mark${diffs.length ? `; ${fieldList(diffs)}` : ''}`
+        : fieldList(diffs), diffs);
+    }
+  }
+  return plan;
+}
+
+/** `down`: delete what is present and owned, dependents before dependencies. */
+export function planDown(graph: Desired[], observed: Map<string, Observed>, opts: PlanOptions = {}): Plan {
+  const plan: Plan = { changes: [], unchanged: [], blockers: [], notes: [] };
+  for (const d of [...graph].reverse()) {
+    const o = observed.get(d.address) ?? { exists: false, owned: false };
+    if (!o.exists) continue;
+    if (d.kind === 'service') {
+      plan.notes.push(`${d.address}: services are never disabled`);
+      continue;
+    }
+    if (!o.owned) {
+      plan.notes.push(`${d.address}: ${o.foundName ?? d.name} is not owned by this environment; left alone`);
+      continue;
+    }
+    const foreign = Number(o.actual?.foreignObjects ?? 0);
+    if (d.kind === 'bucket' && foreign > 0 && !opts.deleteBucketContents) {
+      plan.notes.push(`${d.address}: keeps ${foreign} object(s) dpgce did not write, so the bucket stays; ` +
+        'pass --delete-bucket-contents to delete them and the bucket');
+      continue;
+    }
+    plan.changes.push({ action: 'delete', address: d.address, kind: d.kind, name: o.foundName ?? d.name,
+      reason: d.kind === 'router' ? 'the last Secure Web Proxy gateway of this network and region is gone'
+        : 'owned by this environment' });
+  }
+  return plan;
+}
+
+export function summarize(plan: Plan): Record<'create' | 'update' | 'replace' | 'delete' | 'unchanged', number> {
+  const count = (a: Action): number => plan.changes.filter((c) => c.action === a).length;
+  return { create: count('create'), update: count('update'), replace: count('replace'),
+    delete: count('delete'), unchanged: plan.unchanged.length };
+}
+
+function fieldList(diffs: FieldDiff[]): string {
+  return diffs.map((d) => `${d.field}: ${JSON.stringify(d.from)} -> ${JSON.stringify(d.to)}`).join('; ');
+}
