@@ -39,6 +39,8 @@ export interface OperationRecord {
   responseType?: string;
   /** LRO: fixed response instead of responseKey (e.g. google.protobuf.Empty). */
   response?: Resource;
+  /** LRO: metadata shown once done, instead of the running metadata + endTime. */
+  doneMetadata?: Resource;
   endTime?: string;
 }
 
@@ -112,30 +114,39 @@ export class Operations {
     api: string; parent: string; verb: string; target: string; collection: string;
     metadataType: string; effects: Effect[]; responseKey?: string; responseType?: string;
     response?: Resource; error?: OperationError;
+    /**
+     * Running metadata other than the OperationMetadata built from the fields
+     * above; null for none (Service Usage sends only the name while running).
+     */
+    metadata?: Resource | null;
+    /** Metadata once done, replacing the running one (and its endTime). */
+    doneMetadata?: Resource;
+    /** Done in the very first response, as Service Usage's generateServiceIdentity. */
+    immediate?: boolean;
   }): Resource {
     const name = args.parent ? `${args.parent}/operations/${operationId()}` : `operations/${operationId()}`;
-    const body: Resource = {
-      name,
-      metadata: {
-        '@type': args.metadataType,
-        createTime: new Date().toISOString(),
-        target: args.target,
-        verb: args.verb,
-        apiVersion: 'v1',
-      },
+    const body: Resource = { name };
+    const metadata = args.metadata !== undefined ? args.metadata : {
+      '@type': args.metadataType,
+      createTime: new Date().toISOString(),
+      target: args.target,
+      verb: args.verb,
+      apiVersion: 'v1',
     };
+    if (metadata) body.metadata = metadata;
     return this.record({ name, family: 'lro', api: args.api, body, effects: args.effects,
       error: args.error, collection: args.collection, verb: args.verb,
-      responseKey: args.responseKey, responseType: args.responseType, response: args.response });
+      responseKey: args.responseKey, responseType: args.responseType, response: args.response,
+      doneMetadata: args.doneMetadata, immediate: args.immediate });
   }
 
   private record(args: Omit<OperationRecord, 'readyAt' | 'minPolls' | 'polls' | 'applied'> &
-    { collection: string; verb: string }): Resource {
-    const { collection, verb, ...rest } = args;
+    { collection: string; verb: string; immediate?: boolean }): Resource {
+    const { collection, verb, immediate, ...rest } = args;
     const op: OperationRecord = {
       ...rest,
-      readyAt: Date.now() + this.latencyFor(args.api, collection, verb),
-      minPolls: this.timing.minPolls,
+      readyAt: immediate ? Date.now() : Date.now() + this.latencyFor(args.api, collection, verb),
+      minPolls: immediate ? -1 : this.timing.minPolls,
       polls: 0,
       applied: false,
     };
@@ -220,12 +231,13 @@ export class Operations {
 
 /** The view of an operation a client sees now. */
 function render(op: OperationRecord): Resource {
-  // The create response itself (polls = 0) is never done.
+  // The create response itself (polls = 0) is never done, unless immediate.
   const done = op.applied && op.polls > op.minPolls;
   if (op.family === 'compute') return renderCompute(op, done);
   if (!done) return structuredClone(op.body);
   const body: Resource = structuredClone(op.body);
-  body.metadata.endTime = op.endTime;
+  if (op.doneMetadata) body.metadata = structuredClone(op.doneMetadata);
+  else if (body.metadata) body.metadata.endTime = op.endTime;
   body.done = true;
   if (op.error) {
     body.error = { code: GRPC_NUMBER[op.error.code] ?? 2, message: op.error.message };

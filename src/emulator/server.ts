@@ -127,7 +127,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, w: Wiring): Pro
     w.ctx.ops.settle();
     const request: EmuRequest = {
       method, path: url.pathname, params: matched.params, query: url.searchParams,
-      json: parseJson(rawBody, req.headers['content-type']), rawBody, headers: req.headers,
+      // An upload's body is the object's bytes, whatever its content type says.
+      json: url.pathname.startsWith('/upload/') ? undefined : parseJson(rawBody, req.headers['content-type']),
+      rawBody, headers: req.headers,
     };
     const out = await matched.route.handler(request, w.ctx);
     api = request.logApi ?? api;

@@ -1,4 +1,5 @@
 import type { Router } from '../router.js';
+import { registerCompute } from './compute.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
 
@@ -9,6 +10,7 @@ type Register = (r: Router) => void;
 const modules: Register[] = [
   registerOperations,
   registerPrivateca,
+  registerCompute,
 ];
 
 export function registerAll(router: Router): void {

@@ -1,0 +1,19 @@
+import type { Router } from '../router.js';
+import { registerAddresses } from './compute-address.js';
+import { registerFirewalls } from './compute-firewall.js';
+import { registerNetworks } from './compute-network.js';
+import { registerRoutes } from './compute-route.js';
+import { registerRouters } from './compute-router.js';
+import { registerSubnetworks } from './compute-subnetwork.js';
+
+// Compute Engine v1: the network collections dpgce uses. Operation polling
+// (`/operations/{op}` and `/wait`) lives in operations.ts with the others.
+
+export function registerCompute(r: Router): void {
+  registerNetworks(r);
+  registerSubnetworks(r);
+  registerFirewalls(r);
+  registerRoutes(r);
+  registerRouters(r);
+  registerAddresses(r);
+}
