@@ -65,7 +65,7 @@ export async function client(opts: EmulatorOptions = {}): Promise<Client> {
   return { emu, call, ok, computeDone, compute, close: () => emu.close() };
 }
 
-const toBody = (b: string | Buffer): string | Uint8Array => (typeof b === 'string' ? b : new Uint8Array(b));
+const toBody = (b: string | Buffer): string | Blob => (typeof b === 'string' ? b : new Blob([new Uint8Array(b)]));
 
 export const C = '/compute/v1/projects/p';
 export const WWW = 'https://www.googleapis.com/compute/v1/projects/p';
