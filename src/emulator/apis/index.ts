@@ -1,5 +1,6 @@
 import type { Router } from '../router.js';
 import { registerCompute } from './compute.js';
+import { registerCertificateManager } from './certificatemanager.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
 
@@ -10,6 +11,7 @@ type Register = (r: Router) => void;
 const modules: Register[] = [
   registerOperations,
   registerPrivateca,
+  registerCertificateManager,
   registerCompute,
 ];
 

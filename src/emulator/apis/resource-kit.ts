@@ -21,8 +21,10 @@ export function startOp(ctx: EmuContext, api: LroApi, a: {
   target: string; verb: string; collection: string; effects: Effect[];
   /** Response: the stored resource at completion, of this type (short name). */
   responseKind?: string; response?: Resource; error?: OperationError;
+  /** Where the operation lives, when not the target's location. */
+  parent?: string;
 }): Resource {
-  const parent = /^projects\/[^/]+\/locations\/[^/]+/.exec(a.target)?.[0] ?? '';
+  const parent = a.parent ?? /^projects\/[^/]+\/locations\/[^/]+/.exec(a.target)?.[0] ?? '';
   return ctx.ops.startLro({
     api: api.api, parent, verb: a.verb, target: a.target, collection: a.collection,
     metadataType: api.metadataType, effects: a.effects,
