@@ -4,7 +4,9 @@
 // only on values that passed their own field rules, so every value printed
 // here is already canonical and shown bare (`SWP_IP 10.0.4.245 ...`).
 
-import { contains, fromUint, overlaps, parseAddress, parseCidr, type Cidr } from './address-rules.js';
+import {
+  contains, fromUint, overlaps, parseAddress, parseCidr, type Cidr,
+} from './address-rules.js';
 import type { Diagnostic } from './types.js';
 
 /** Ranges in the order overlaps are reported: on the later key of a pair. */
@@ -35,8 +37,9 @@ function overlapDiagnostics(ranges: Partial<Record<RangeKey, Cidr>>): Diagnostic
       const a = ranges[earlier];
       const b = ranges[later];
       if (!a || !b || !overlaps(a, b)) continue;
-      found.push(error(later, `${later} ${b.text} overlaps ${earlier} ${a.text}`,
-        `Subnetwork ranges must not overlap anywhere in the VPC network; choose a ${later} outside ${a.text}.`));
+      const detail = 'Subnetwork ranges must not overlap anywhere in the VPC network; ' +
+        `choose a ${later} outside ${a.text}.`;
+      found.push(error(later, `${later} ${b.text} overlaps ${earlier} ${a.text}`, detail));
     }
   });
   return found;
@@ -58,23 +61,31 @@ function swpIpDiagnostics(ip: string, ranges: Partial<Record<RangeKey, Cidr>>): 
   // 1. The proxy-only subnetwork is for Google's proxies, never an address.
   const proxyOnly = ranges.SWP_RANGE;
   if (proxyOnly && contains(proxyOnly, address)) {
-    return [error('SWP_IP', `SWP_IP ${ip} is inside SWP_RANGE ${proxyOnly.text}, the proxy-only subnetwork, which cannot hold the proxy's address`,
-      'Pick SWP_IP from RANGE or PRIVATE_RANGE; the gateway takes its address from whichever contains it.')];
+    return [error('SWP_IP',
+      `SWP_IP ${ip} is inside SWP_RANGE ${proxyOnly.text}, the proxy-only subnetwork, ` +
+        "which cannot hold the proxy's address",
+      'Pick SWP_IP from RANGE or PRIVATE_RANGE; the gateway takes its address from whichever ' +
+        'contains it.')];
   }
 
   // 2. It must lie in one of the two subnetworks that can hold it.
-  const home = (['RANGE', 'PRIVATE_RANGE'] as const).find((key) => ranges[key] && contains(ranges[key] as Cidr, address));
+  const home = (['RANGE', 'PRIVATE_RANGE'] as const)
+    .find((key) => ranges[key] && contains(ranges[key] as Cidr, address));
   if (!home) {
     if (!ranges.RANGE || !ranges.PRIVATE_RANGE) return []; // the bad range has its own error
-    return [error('SWP_IP', `SWP_IP ${ip} is not inside RANGE ${ranges.RANGE.text} or PRIVATE_RANGE ${ranges.PRIVATE_RANGE.text}`,
-      'Pick an address inside RANGE or PRIVATE_RANGE (the seed uses PRIVATE_RANGE), not one of its reserved addresses.')];
+    const { RANGE: range, PRIVATE_RANGE: privateRange } = ranges;
+    return [error('SWP_IP',
+      `SWP_IP ${ip} is not inside RANGE ${range.text} or PRIVATE_RANGE ${privateRange.text}`,
+      'Pick an address inside RANGE or PRIVATE_RANGE (the seed uses PRIVATE_RANGE), not one of ' +
+        'its reserved addresses.')];
   }
 
   // 3. And not be one of the four addresses Google Cloud reserves there.
   const cidr = ranges[home] as Cidr;
   const role = reservedRole(cidr, address);
   if (!role) return [];
-  return [error('SWP_IP', `SWP_IP ${ip} is ${role} of ${home} ${cidr.text}, which Google Cloud reserves`,
+  return [error('SWP_IP',
+    `SWP_IP ${ip} is ${role} of ${home} ${cidr.text}, which Google Cloud reserves`,
     `Pick an address from ${fromUint(cidr.first + 2)} to ${fromUint(cidr.last - 2)}.`)];
 }
 

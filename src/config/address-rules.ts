@@ -84,17 +84,21 @@ export function cidrRule(shortest: number, longest: number, why: string): String
   return (value) => {
     const v = show(value);
     if (ipaddr.IPv6.isValidCIDR(value)) {
-      return problem(`${v} is an IPv6 range; dpgce subnetworks are IPv4`, 'Give an IPv4 range such as 10.10.0.0/24.');
+      return problem(`${v} is an IPv6 range; dpgce subnetworks are IPv4`,
+        'Give an IPv4 range such as 10.10.0.0/24.');
     }
     const cidr = parseCidr(value);
-    if (!cidr) return problem(`${v} is not an IPv4 CIDR range`, 'Write it as a.b.c.d/n, e.g. 10.10.0.0/24.');
+    if (!cidr) {
+      return problem(`${v} is not an IPv4 CIDR range`, 'Write it as a.b.c.d/n, e.g. 10.10.0.0/24.');
+    }
     if (cidr.text !== value) {
       return problem(`${v} has host bits set; did you mean ${cidr.text}?`,
         `A subnetwork range is written with its network address: use ${cidr.text}.`);
     }
     if (!isSubnetSpace(cidr)) return problem(`${v} is not a private range`, PRIVATE_DETAIL);
     if (cidr.prefix < shortest || cidr.prefix > longest) {
-      return problem(`${v} has prefix length /${cidr.prefix}; it must be /${shortest} to /${longest}`, why);
+      const allowed = `/${shortest} to /${longest}`;
+      return problem(`${v} has prefix length /${cidr.prefix}; it must be ${allowed}`, why);
     }
     return undefined;
   };
@@ -105,10 +109,13 @@ export const addressRule: StringRule = (value) => {
   if (parseAddress(value) !== undefined) return undefined;
   const v = show(value);
   if (ipaddr.IPv6.isValid(value)) {
-    return problem(`${v} is an IPv6 address; the Secure Web Proxy address is IPv4`, 'Give an IPv4 address such as 10.11.0.250.');
+    return problem(`${v} is an IPv6 address; the Secure Web Proxy address is IPv4`,
+      'Give an IPv4 address such as 10.11.0.250.');
   }
   if (value.includes('/')) {
-    return problem(`${v} is a range, not an address`, 'Give one address without a prefix length, e.g. 10.11.0.250.');
+    return problem(`${v} is a range, not an address`,
+      'Give one address without a prefix length, e.g. 10.11.0.250.');
   }
-  return problem(`${v} is not an IPv4 address`, 'Write it as four decimal numbers 0-255, e.g. 10.11.0.250.');
+  return problem(`${v} is not an IPv4 address`,
+    'Write it as four decimal numbers 0-255, e.g. 10.11.0.250.');
 };

@@ -44,12 +44,15 @@ function siblingKeys(values: ValidatedValues): Partial<EnvConfig> {
     ['clusterName', 'CLUSTER_NAME'], ['imageVersion', 'IMAGE_VERSION'],
     ['customImageUri', 'CUSTOM_IMAGE_URI'], ['acceleratorType', 'ACCELERATOR_TYPE'],
   ];
-  return Object.fromEntries(fields.filter(([, key]) => values.has(key)).map(([field, key]) => [field, text(values, key)]));
+  const present = fields.filter(([, key]) => values.has(key));
+  return Object.fromEntries(present.map(([field, key]) => [field, text(values, key)]));
 }
 
 export function buildConfig(values: ValidatedValues, envName: string): EnvConfig {
   const proxyCert = splitGcsPath(text(values, 'PROXY_CERT_GCS_PATH'));
-  if (!proxyCert) throw new Error('PROXY_CERT_GCS_PATH passed validation but does not split; this is a bug');
+  if (!proxyCert) {
+    throw new Error('PROXY_CERT_GCS_PATH passed validation but does not split; this is a bug');
+  }
   const allowed = (values.get('SWP_ALLOWED_HOSTS') as string[] | undefined) ?? [];
   const presets = (values.get('SWP_POLICY_PRESETS') as string[] | undefined) ?? DEFAULT_PRESETS;
 

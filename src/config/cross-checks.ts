@@ -13,8 +13,12 @@ export type Values = ReadonlyMap<string, unknown>;
 
 const DEFAULT_ENV_NAME = 'dpgce';
 
-function diag(severity: Diagnostic['severity'], key: string, summary: string, detail: string): Diagnostic {
-  return { severity, key, summary, detail };
+function error(key: string, summary: string, detail: string): Diagnostic {
+  return { severity: 'error', key, summary, detail };
+}
+
+function warning(key: string, summary: string, detail: string): Diagnostic {
+  return { severity: 'warning', key, summary, detail };
 }
 
 function str(values: Values, key: string): string | undefined {
@@ -22,11 +26,16 @@ function str(values: Values, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function list(values: Values, key: string): string[] | undefined {
+  const value = values.get(key);
+  return Array.isArray(value) ? (value as string[]) : undefined;
+}
+
 function checkZone(values: Values): Diagnostic[] {
   const zone = str(values, 'ZONE');
   const region = str(values, 'REGION');
   if (!zone || !region || zoneInRegion(zone, region)) return [];
-  return [diag('error', 'ZONE', `ZONE ${zone} is not in REGION ${region}`,
+  return [error('ZONE', `ZONE ${zone} is not in REGION ${region}`,
     `Use a zone of ${region} (e.g. ${region}-a), or change REGION to the zone's region.`)];
 }
 
@@ -40,51 +49,55 @@ export function resolveEnvName(values: Values): { envName?: string; diagnostics:
   if (explicit !== undefined) return { envName: explicit, diagnostics: [] };
   const cluster = str(values, 'CLUSTER_NAME');
   if (cluster === undefined) return { envName: DEFAULT_ENV_NAME, diagnostics: [] };
+
   const flaw = envNameRule(cluster);
   if (!flaw) return { envName: cluster, diagnostics: [] };
-  return {
-    diagnostics: [diag('error', 'CLUSTER_NAME',
-      `CLUSTER_NAME ${show(cluster)} cannot name the environment (it ${reasonOf(flaw, cluster)}); set ENV_NAME`,
-      'Set ENV_NAME to name the environment (3-24 lowercase letters, digits and hyphens, starting ' +
-        "with a letter); CLUSTER_NAME then only names the cluster.")],
-  };
+  const why = reasonOf(flaw, cluster);
+  const summary =
+    `CLUSTER_NAME ${show(cluster)} cannot name the environment (it ${why}); set ENV_NAME`;
+  const detail = 'Set ENV_NAME to name the environment (3-24 lowercase letters, digits and ' +
+    'hyphens, starting with a letter); CLUSTER_NAME then only names the cluster.';
+  return { diagnostics: [error('CLUSTER_NAME', summary, detail)] };
 }
 
-/** SUBNET must not take the name dpgce gives the other two subnetworks. */
+/** SUBNET must not take the name dpgce gives one of the other two subnetworks. */
 function checkSubnetNames(values: Values, envName: string | undefined): Diagnostic[] {
   const subnet = str(values, 'SUBNET');
   if (!subnet || !envName) return [];
-  const others: Array<[string, string]> = [
-    ['PRIVATE_SUBNET', str(values, 'PRIVATE_SUBNET') ?? `${envName}-private`],
-    ['PROXY_ONLY_SUBNET', str(values, 'PROXY_ONLY_SUBNET') ?? `${envName}-proxy-only`],
+  const others: Array<[string, string, string]> = [
+    ['PRIVATE_SUBNET', 'private', `${envName}-private`],
+    ['PROXY_ONLY_SUBNET', 'proxy-only', `${envName}-proxy-only`],
   ];
   return others
-    .filter(([, name]) => name === subnet)
-    .map(([key]) => diag('error', 'SUBNET', `SUBNET ${subnet} is also the name of the ${key === 'PRIVATE_SUBNET' ? 'private' : 'proxy-only'} subnetwork`,
+    .filter(([key, , derived]) => (str(values, key) ?? derived) === subnet)
+    .map(([key, what]) => error('SUBNET',
+      `SUBNET ${subnet} is also the name of the ${what} subnetwork`,
       `Subnetwork names are unique per region; rename SUBNET or set ${key}.`));
-}
-
-function listValue(values: Values, key: string): string[] | undefined {
-  const value = values.get(key);
-  return Array.isArray(value) ? (value as string[]) : undefined;
 }
 
 /** Advice about the allowlist: never blocking, but worth reading. */
 function checkAllowlist(values: Values): Diagnostic[] {
   const found: Diagnostic[] = [];
-  const hosts = listValue(values, 'SWP_ALLOWED_HOSTS') ?? [];
+  const hosts = list(values, 'SWP_ALLOWED_HOSTS') ?? [];
   hosts.forEach((host, i) => {
+    const label = `SWP_ALLOWED_HOSTS[${i}] ${show(host)}`;
     if (isGoogleApisHost(host)) {
-      found.push(diag('warning', 'SWP_ALLOWED_HOSTS', `SWP_ALLOWED_HOSTS[${i}] ${show(host)} is a Google API host, which never goes through the proxy`,
+      found.push(warning('SWP_ALLOWED_HOSTS',
+        `${label} is a Google API host, which never goes through the proxy`,
         'Nodes reach *.googleapis.com over Private Google Access; remove the entry.'));
     } else if (hosts.findIndex((h) => h.toLowerCase() === host.toLowerCase()) < i) {
-      found.push(diag('warning', 'SWP_ALLOWED_HOSTS', `SWP_ALLOWED_HOSTS[${i}] ${show(host)} is listed twice`, 'Remove the repeated entry.'));
+      found.push(warning('SWP_ALLOWED_HOSTS', `${label} is listed twice`,
+        'Remove the repeated entry.'));
     }
   });
-  const presets = listValue(values, 'SWP_POLICY_PRESETS');
+
+  const presets = list(values, 'SWP_POLICY_PRESETS');
   if (presets && presets.length === 0 && hosts.length === 0) {
-    found.push(diag('warning', 'SWP_POLICY_PRESETS', 'SWP_POLICY_PRESETS is empty and SWP_ALLOWED_HOSTS lists nothing, so the proxy will deny every request',
-      'Remove SWP_POLICY_PRESETS to get the default ["dataproc-gpu"], or list the hosts nodes need.'));
+    found.push(warning('SWP_POLICY_PRESETS',
+      'SWP_POLICY_PRESETS is empty and SWP_ALLOWED_HOSTS lists nothing, ' +
+        'so the proxy will deny every request',
+      'Remove SWP_POLICY_PRESETS to get the default ["dataproc-gpu"], ' +
+        'or list the hosts nodes need.'));
   }
   return found;
 }
@@ -92,7 +105,8 @@ function checkAllowlist(values: Values): Diagnostic[] {
 /** All cross-field diagnostics, and the environment name if it resolved. */
 export function crossCheck(values: Values): { envName?: string; diagnostics: Diagnostic[] } {
   const env = resolveEnvName(values);
-  const strings = Object.fromEntries([...values].filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const strings: Record<string, string> = {};
+  for (const [key, value] of values) if (typeof value === 'string') strings[key] = value;
   return {
     envName: env.envName,
     diagnostics: [

@@ -29,7 +29,9 @@ export function formatDiagnostics(diags: readonly Diagnostic[], color: boolean):
   const lines: string[] = [];
 
   for (const d of diags) {
-    const label = d.severity === 'error' ? paint('error  ', RED, color) : paint('warning', YELLOW, color);
+    const label = d.severity === 'error'
+      ? paint('error  ', RED, color)
+      : paint('warning', YELLOW, color);
     lines.push(`${label} ${d.key.padEnd(width)}  ${d.summary}`);
     if (d.detail) lines.push(paint(`${' '.repeat(8 + width + 2)}${d.detail}`, DIM, color));
   }

@@ -7,8 +7,9 @@ import { problem, show, type Problem, type StringRule } from './problem.js';
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
 const HOSTNAME_DETAIL =
-  'Use a DNS name with at least one dot (e.g. swp.example.internal): labels of letters, digits and ' +
-  'hyphens, each at most 63 characters and not starting or ending with a hyphen, 253 in all.';
+  'Use a DNS name with at least one dot (e.g. swp.example.internal): labels of letters, ' +
+  'digits and hyphens, each at most 63 characters and not starting or ending with a hyphen, ' +
+  '253 in all.';
 
 /** Why a dotted name is not an RFC 1123 hostname; undefined if it is one. */
 function hostnameFlaw(name: string): string | undefined {
@@ -19,8 +20,11 @@ function hostnameFlaw(name: string): string | undefined {
   if (labels.some((label) => label === '')) return 'has an empty label (two dots in a row)';
   if (labels.some((label) => label.length > 63)) return 'has a label longer than 63 characters';
   const bad = labels.find((label) => !LABEL.test(label));
-  if (bad !== undefined) return `has the label ${JSON.stringify(bad)}, which is not letters, digits and inner hyphens`;
-  if (/^[0-9]+$/.test(labels[labels.length - 1])) return 'ends in a numeric label, like an IP address';
+  if (bad !== undefined) {
+    return `has the label ${JSON.stringify(bad)}, which is not letters, digits and inner hyphens`;
+  }
+  const top = labels[labels.length - 1];
+  if (/^[0-9]+$/.test(top)) return 'ends in a numeric label, like an IP address';
   return undefined;
 }
 
@@ -57,7 +61,8 @@ export function isGoogleApisHost(pattern: string): boolean {
   return host === 'googleapis.com' || host.endsWith('.googleapis.com');
 }
 
-const PORT_DETAIL = 'Give the proxy port as a number or a decimal string from 1 to 65535, e.g. "3128".';
+const PORT_DETAIL =
+  'Give the proxy port as a number or a decimal string from 1 to 65535, e.g. "3128".';
 
 /** SWP_PORT: a whole number 1-65535, as a JSON number or a decimal string. */
 export function portProblem(value: number | string): Problem | undefined {

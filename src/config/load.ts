@@ -36,7 +36,8 @@ export function loadEnvBytes(bytes: Uint8Array, file: string): LoadResult {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return fileError(`${file} is not valid UTF-8 text`, 'Save env.json as UTF-8 (without a UTF-16 byte order mark).');
+    return fileError(`${file} is not valid UTF-8 text`,
+      'Save env.json as UTF-8 (without a UTF-16 byte order mark).');
   }
   return loadEnvText(text, file);
 }
@@ -49,9 +50,11 @@ export async function loadEnvFile(path: string): Promise<LoadResult> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return fileError(`${path} does not exist`, 'Create it (see examples/env.json) or pass --env FILE.');
+      return fileError(`${path} does not exist`,
+        'Create it (see examples/env.json) or pass --env FILE.');
     }
-    return fileError(`${path} cannot be read (${code ?? String(err)})`, 'Check that it is a readable file, or pass --env FILE.');
+    return fileError(`${path} cannot be read (${code ?? String(err)})`,
+      'Check that it is a readable file, or pass --env FILE.');
   }
   return loadEnvBytes(bytes, path);
 }

@@ -42,19 +42,24 @@ export const projectIdRule: StringRule = (value) => {
 export const regionRule: StringRule = (value) =>
   REGION.test(value)
     ? undefined
-    : problem(`${show(value)} is not a region name`, 'Use a Compute Engine region such as us-central1 or europe-west4.');
+    : problem(`${show(value)} is not a region name`,
+      'Use a Compute Engine region such as us-central1 or europe-west4.');
 
 export const zoneRule: StringRule = (value) =>
   ZONE.test(value)
     ? undefined
-    : problem(`${show(value)} is not a zone name`, 'A zone is a region plus a letter, e.g. us-central1-a.');
+    : problem(`${show(value)} is not a zone name`,
+      'A zone is a region plus a letter, e.g. us-central1-a.');
 
 /** What the RFC 1035 style patterns below allow, in words. */
 const LOWER_DASHED =
-  'starts with a lowercase letter, has only lowercase letters, digits and hyphens, and does not end with a hyphen';
+  'starts with a lowercase letter, has only lowercase letters, digits and hyphens, ' +
+  'and does not end with a hyphen';
 
 /** Builds a rule for one naming pattern, with its own length limits. */
-function patternRule(pattern: RegExp, min: number, max: number, what: string, shape: string): StringRule {
+function patternRule(
+  pattern: RegExp, min: number, max: number, what: string, shape: string,
+): StringRule {
   const a = /^[aeiou]/i.test(what) ? 'an' : 'a';
   const detail = `${a === 'an' ? 'An' : 'A'} ${what} has ${min}-${max} characters and ${shape}.`;
   return (value) => {
@@ -69,14 +74,17 @@ function patternRule(pattern: RegExp, min: number, max: number, what: string, sh
   };
 }
 
-export const computeNameRule = patternRule(COMPUTE_NAME, 1, 63, 'Compute Engine name', LOWER_DASHED);
+export const computeNameRule =
+  patternRule(COMPUTE_NAME, 1, 63, 'Compute Engine name', LOWER_DASHED);
 export const accountIdRule = patternRule(ACCOUNT_ID, 6, 30, 'service account ID', LOWER_DASHED);
 export const casIdRule = patternRule(
-  CAS_ID, 1, 63, 'Certificate Authority Service ID', 'uses only letters, digits, hyphens and underscores');
+  CAS_ID, 1, 63, 'Certificate Authority Service ID',
+  'uses only letters, digits, hyphens and underscores');
 export const networkSecurityNameRule = patternRule(
   NETWORK_SECURITY_ID, 1, 63, 'Network Security resource name', LOWER_DASHED);
 export const envNameRule = patternRule(
-  ENV_NAME, 3, 24, 'environment name', `${LOWER_DASHED}; every derived resource name starts with it`);
+  ENV_NAME, 3, 24, 'environment name',
+  `${LOWER_DASHED}; every derived resource name starts with it`);
 
 /** True when ZONE names a zone of REGION (both already well formed). */
 export function zoneInRegion(zone: string, region: string): boolean {

@@ -3,7 +3,9 @@
 // anything else that is not JSON stops here with `file:line:col: reason`,
 // and no value is checked, since a half-parsed file would report nonsense.
 
-import { createScanner, getNodeValue, parseTree, SyntaxKind, type Node, type ParseError } from 'jsonc-parser';
+import {
+  createScanner, getNodeValue, parseTree, SyntaxKind, type Node, type ParseError,
+} from 'jsonc-parser';
 import type { Diagnostic } from './types.js';
 
 export interface Parsed {
@@ -12,7 +14,7 @@ export interface Parsed {
   diagnostics: Diagnostic[];
 }
 
-/** Deeper nesting than this is junk; it would also overflow the parser's stack. */
+/** Deeper nesting is junk; it would also overflow the parser's stack. */
 export const MAX_DEPTH = 64;
 /** Larger files are not configuration; refuse before parsing. */
 export const MAX_FILE_CHARS = 1_000_000;
@@ -20,7 +22,9 @@ export const MAX_FILE_CHARS = 1_000_000;
 const SYNTAX_DETAIL =
   'Fix the JSON at that position. Comments (// and /* */) and trailing commas are allowed; ' +
   'keys and strings need double quotes.';
+const DUPLICATE_DETAIL = 'Keep one of them; JSON readers disagree on which value wins.';
 
+/** jsonc-parser's ParseErrorCode values, in words. */
 const REASONS: Record<number, string> = {
   1: 'unexpected text', 2: 'invalid number', 3: 'expected a key in double quotes',
   4: 'expected a value', 5: 'expected ":"', 6: 'expected "," or the end of the object',
@@ -29,11 +33,14 @@ const REASONS: Record<number, string> = {
   13: 'number is cut short', 14: 'invalid \\u escape', 15: 'invalid escape sequence',
   16: 'control character inside a string (escape it)',
 };
+const INVALID_SYMBOL = 1;
 
-const TOP_LEVEL: Record<string, string> = { array: 'an array', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null' };
+const TOP_LEVEL: Record<string, string> = {
+  array: 'an array', string: 'a string', number: 'a number', boolean: 'a boolean', null: 'null',
+};
 
-function fileError(summary: string, detail: string): Diagnostic {
-  return { severity: 'error', key: 'env.json', summary, detail };
+function fileError(summary: string, detail: string): Parsed {
+  return { diagnostics: [{ severity: 'error', key: 'env.json', summary, detail }] };
 }
 
 /** `file:line:col` of a character offset, both 1-based. */
@@ -44,9 +51,12 @@ export function position(text: string, file: string, offset: number): string {
   return `${file}:${line}:${col}`;
 }
 
-function syntaxError(text: string, file: string, error: ParseError): Diagnostic {
+function syntaxError(text: string, file: string, error: ParseError): Parsed {
   let reason = REASONS[error.error] ?? 'invalid JSON';
-  if (error.error === 1) reason += ` ${JSON.stringify(text.slice(error.offset, error.offset + Math.max(1, Math.min(error.length, 20))))}`;
+  if (error.error === INVALID_SYMBOL) {
+    const length = Math.max(1, Math.min(error.length, 20));
+    reason += ` ${JSON.stringify(text.slice(error.offset, error.offset + length))}`;
+  }
   return fileError(`${position(text, file, error.offset)}: ${reason}`, SYNTAX_DETAIL);
 }
 
@@ -62,7 +72,7 @@ function tooDeepAt(text: string): number | undefined {
   return undefined;
 }
 
-/** Keys that appear twice in any object under `node`, with the later offset. */
+/** Keys that appear twice in any object under `node`, at the later offset. */
 function duplicateKeys(node: Node, found: Array<{ name: string; offset: number }> = []) {
   if (node.type === 'object') {
     const seen = new Set<string>();
@@ -76,48 +86,61 @@ function duplicateKeys(node: Node, found: Array<{ name: string; offset: number }
   return found;
 }
 
-function duplicateDiagnostics(text: string, file: string, key: string, valueNode: Node | undefined): Diagnostic[] {
-  const nested = valueNode ? duplicateKeys(valueNode) : [];
-  return nested.map(({ name, offset }) => ({
-    severity: 'error', key,
-    summary: `${key} has the key ${JSON.stringify(name)} twice (${position(text, file, offset)})`,
-    detail: 'Remove one of them; JSON readers disagree on which value wins.',
-  }));
+/** Before parsing: emptiness, size and nesting, which the parser handles badly. */
+function precheck(text: string, file: string): Parsed | undefined {
+  if (text.trim() === '') {
+    return fileError(`${file} is empty`,
+      'Write a JSON object of "KEY": "value" pairs; see examples/env.json.');
+  }
+  if (text.length > MAX_FILE_CHARS) {
+    return fileError(`${file} is ${text.length} characters; env.json is at most ${MAX_FILE_CHARS}`,
+      'Check that the right file is being read.');
+  }
+  const deep = tooDeepAt(text);
+  if (deep === undefined) return undefined;
+  const where = position(text, file, deep);
+  return fileError(`${where}: values nested more than ${MAX_DEPTH} levels deep`,
+    'env.json is a flat object of strings, numbers and short lists.');
 }
 
 /** Parses env.json text into its top-level entries, or says why it cannot. */
 export function parseEnvText(input: string, file: string): Parsed {
   // Editors on Windows write a byte order mark; it is not part of the JSON.
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
-  if (text.trim() === '') return { diagnostics: [fileError(`${file} is empty`, 'Write a JSON object of "KEY": "value" pairs; see examples/env.json.')] };
-  if (text.length > MAX_FILE_CHARS) {
-    return { diagnostics: [fileError(`${file} is ${text.length} characters; env.json is at most ${MAX_FILE_CHARS}`, 'Check that the right file is being read.')] };
-  }
-  const deep = tooDeepAt(text);
-  if (deep !== undefined) {
-    return { diagnostics: [fileError(`${position(text, file, deep)}: values nested more than ${MAX_DEPTH} levels deep`, 'env.json is a flat object of strings, numbers and short lists.')] };
-  }
+  const refused = precheck(text, file);
+  if (refused) return refused;
 
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0 || !root) return { diagnostics: [syntaxError(text, file, errors[0] ?? { error: 4, offset: 0, length: 0 })] };
+  if (errors.length > 0 || !root) {
+    return syntaxError(text, file, errors[0] ?? { error: 4, offset: 0, length: 0 });
+  }
   if (root.type !== 'object') {
-    return { diagnostics: [fileError(`${file} holds ${TOP_LEVEL[root.type] ?? root.type}, not an object`, 'The top level of env.json is one object: { "PROJECT_ID": "...", ... }.')] };
+    return fileError(`${file} holds ${TOP_LEVEL[root.type] ?? root.type}, not an object`,
+      'The top level of env.json is one object: { "PROJECT_ID": "...", ... }.');
   }
   return topLevel(text, file, root);
 }
 
+/** The entries, plus an error for every key given twice at any depth. */
 function topLevel(text: string, file: string, root: Node): Parsed {
   const entries = new Map<string, unknown>();
   const diagnostics: Diagnostic[] = [];
+  const duplicate = (key: string, summary: string): Diagnostic =>
+    ({ severity: 'error', key, summary, detail: DUPLICATE_DETAIL });
+
   for (const property of root.children ?? []) {
     const [keyNode, valueNode] = property.children ?? [];
     const key = keyNode.value as string;
     if (entries.has(key)) {
-      diagnostics.push({ severity: 'error', key, summary: `${key} appears twice (${position(text, file, property.offset)})`,
-        detail: 'Keep one of them; JSON readers disagree on which value wins.' });
+      const where = position(text, file, property.offset);
+      diagnostics.push(duplicate(key, `${key} appears twice (${where})`));
     }
-    diagnostics.push(...duplicateDiagnostics(text, file, key, valueNode));
+    for (const { name, offset } of valueNode ? duplicateKeys(valueNode) : []) {
+      const where = position(text, file, offset);
+      const summary = `${key} has the key ${JSON.stringify(name)} twice (${where})`;
+      diagnostics.push(duplicate(key, summary));
+    }
     entries.set(key, valueNode ? getNodeValue(valueNode) : undefined);
   }
   return { entries, diagnostics };

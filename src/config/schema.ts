@@ -4,37 +4,48 @@
 // Schema published in schema/env.schema.json is generated from this.
 
 import { z } from 'zod';
-import { PRESET_NAMES, DEFAULT_PRESETS } from '../policy/presets.js';
+import { DEFAULT_PRESETS, PRESET_NAMES } from '../policy/presets.js';
 import { hostPatternRule, portProblem } from './host-rules.js';
 import { KEYS, type KeySpec } from './keys.js';
-import { firstNonAscii, MAX_VALUE_LENGTH, problem, show, type Problem, type StringRule } from './problem.js';
+import {
+  firstNonAscii, MAX_VALUE_LENGTH, problem, show, type Problem, type StringRule,
+} from './problem.js';
 
 /** Entries a list key may hold; far above any real allowlist. */
 export const MAX_LIST_ENTRIES = 500;
 
 const ASCII_DETAIL =
-  'Retype the value in plain ASCII: look-alike letters (Cyrillic, fullwidth digits) and invisible ' +
-  'characters are not accepted.';
+  'Retype the value in plain ASCII: look-alike letters (Cyrillic, fullwidth digits) and ' +
+  'invisible characters are not accepted.';
 
 /** Checks every string value gets before its own rule. */
 function commonProblem(value: string, unicode: boolean): Problem | undefined {
-  if (value === '') return problem('is empty', 'Give it a value, or remove the key if it is optional.');
+  const v = show(value);
+  if (value === '') {
+    return problem('is empty', 'Give it a value, or remove the key if it is optional.');
+  }
   if (value.length > MAX_VALUE_LENGTH) {
-    return problem(`${show(value)} is too long; values are limited to ${MAX_VALUE_LENGTH} characters`,
+    return problem(`${v} is too long; values are limited to ${MAX_VALUE_LENGTH} characters`,
       'This is not a value dpgce can use; check that the right file is being read.');
   }
   if (value.trim() !== value) {
-    return problem(`${show(value)} has leading or trailing whitespace`, 'Remove the spaces around the value.');
+    return problem(`${v} has leading or trailing whitespace`,
+      'Remove the spaces around the value.');
   }
   const odd = unicode ? undefined : firstNonAscii(value);
-  return odd ? problem(`${show(value)} contains ${odd}, which is not printable ASCII`, ASCII_DETAIL) : undefined;
+  if (!odd) return undefined;
+  return problem(`${v} contains ${odd}, which is not printable ASCII`, ASCII_DETAIL);
 }
 
-/** A zod string whose refinement reports the first Problem as an issue. */
+/** Reports a Problem as a zod issue; the detail rides along in `params`. */
+function report(ctx: z.RefinementCtx, found: Problem | undefined): void {
+  if (!found) return;
+  ctx.addIssue({ code: 'custom', message: found.summary, params: { detail: found.detail } });
+}
+
 function checkedString(rule: StringRule | undefined, unicode = false) {
   return z.string().superRefine((value, ctx) => {
-    const found = commonProblem(value, unicode) ?? rule?.(value);
-    if (found) ctx.addIssue({ code: 'custom', message: found.summary, params: { detail: found.detail } });
+    report(ctx, commonProblem(value, unicode) ?? rule?.(value));
   });
 }
 
@@ -45,25 +56,22 @@ const presetRule: StringRule = (name) =>
 
 function listOf(item: z.ZodType) {
   return z.array(item).superRefine((items, ctx) => {
-    if (items.length > MAX_LIST_ENTRIES) {
-      ctx.addIssue({
-        code: 'custom', message: `has ${items.length} entries; at most ${MAX_LIST_ENTRIES} are allowed`,
-        params: { detail: 'Use wildcard patterns (*.example.com) instead of listing every host.' },
-      });
-    }
+    if (items.length <= MAX_LIST_ENTRIES) return;
+    report(ctx, problem(`has ${items.length} entries; at most ${MAX_LIST_ENTRIES} are allowed`,
+      'Use wildcard patterns (*.example.com) instead of listing every host.'));
   });
 }
 
 const port = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const found = (typeof value === 'string' ? commonProblem(value, false) : undefined) ?? portProblem(value);
-  if (found) ctx.addIssue({ code: 'custom', message: found.summary, params: { detail: found.detail } });
+  const asText = typeof value === 'string' ? commonProblem(value, false) : undefined;
+  report(ctx, asText ?? portProblem(value));
 });
 
 /** The zod schema of one key's value (present; absence is handled apart). */
 export function fieldSchema(spec: KeySpec): z.ZodType {
   switch (spec.shape) {
     case 'port':
-      // minimum/maximum bind only numbers and pattern only strings in JSON Schema.
+      // In JSON Schema minimum/maximum bind only numbers, and pattern only strings.
       return port.meta({
         description: spec.description, examples: ['3128', 3128], minimum: 1, maximum: 65535,
         pattern: '^[1-9][0-9]{0,4}$',
@@ -77,19 +85,22 @@ export function fieldSchema(spec: KeySpec): z.ZodType {
     default:
       return checkedString(spec.rule, spec.unicode).meta({
         description: spec.description, examples: [JSON.parse(spec.example)],
-        minLength: 1, maxLength: MAX_VALUE_LENGTH, ...(spec.pattern ? { pattern: spec.pattern.source } : {}),
+        minLength: 1, maxLength: MAX_VALUE_LENGTH,
+        ...(spec.pattern ? { pattern: spec.pattern.source } : {}),
       });
   }
 }
 
 /** The whole file: known keys typed, unknown keys allowed (they warn). */
 export function envSchema() {
-  const shape = Object.fromEntries(
-    KEYS.map((spec) => [spec.key, spec.required ? fieldSchema(spec) : fieldSchema(spec).optional()]),
-  );
+  const shape = Object.fromEntries(KEYS.map((spec) => {
+    const field = fieldSchema(spec);
+    return [spec.key, spec.required ? field : field.optional()];
+  }));
   return z.looseObject(shape).meta({
     title: 'dpgce env.json',
-    description: 'Configuration of a private, proxied Dataproc GPU environment. JSON with comments is accepted.',
+    description: 'Configuration of a private, proxied Dataproc GPU environment. ' +
+      'JSON with comments is accepted.',
   });
 }
 

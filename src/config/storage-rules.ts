@@ -7,22 +7,26 @@ import ipaddr from 'ipaddr.js';
 import { firstNonAscii, problem, show, type Problem, type StringRule } from './problem.js';
 
 const BUCKET_DETAIL =
-  'A bucket name has 3-63 characters (up to 222 with dots, each dot-separated part at most 63): ' +
-  'lowercase letters, digits, hyphens, underscores and dots, starting and ending with a letter or digit.';
+  'A bucket name has 3-63 characters (up to 222 with dots, each dot-separated part at most ' +
+  '63): lowercase letters, digits, hyphens, underscores and dots, starting and ending with a ' +
+  'letter or digit.';
 
 /** Each check: a test that fails on a bad name, and the words for why. */
 const BUCKET_CHECKS: Array<[(name: string) => boolean, string]> = [
   [(n) => /[A-Z]/.test(n), 'has uppercase letters, which bucket names cannot have'],
   [(n) => /[^a-z0-9._-]/.test(n), 'has a character other than a-z, 0-9, "-", "_" and "."'],
   [(n) => n.includes('..'), 'has consecutive dots, which bucket names cannot have'],
-  [(n) => !/^[a-z0-9]/.test(n) || !/[a-z0-9]$/.test(n), 'does not start and end with a letter or digit'],
+  [(n) => !/^[a-z0-9]/.test(n) || !/[a-z0-9]$/.test(n),
+    'does not start and end with a letter or digit'],
   [(n) => n.length < 3, 'is shorter than 3 characters'],
   [(n) => !n.includes('.') && n.length > 63, 'is longer than 63 characters'],
   [(n) => n.length > 222, 'is longer than 222 characters'],
-  [(n) => n.split('.').some((part) => part.length > 63), 'has a dot-separated part longer than 63 characters'],
+  [(n) => n.split('.').some((part) => part.length > 63),
+    'has a dot-separated part longer than 63 characters'],
   [(n) => ipaddr.IPv4.isValidFourPartDecimal(n), 'is an IP address, which bucket names cannot be'],
   [(n) => n.startsWith('goog'), 'starts with "goog", which Cloud Storage reserves'],
-  [(n) => /g[o0][o0]gle/.test(n), 'contains "google" (or a look-alike), which Cloud Storage reserves'],
+  [(n) => /g[o0][o0]gle/.test(n),
+    'contains "google" (or a look-alike), which Cloud Storage reserves'],
 ];
 
 export const bucketRule: StringRule = (name) => {
@@ -47,7 +51,9 @@ export const gcsObjectPathRule: StringRule = (value) => {
   const v = show(value);
   if (!value.startsWith('gs://')) return problem(`${v} does not start with gs://`, GCS_DETAIL);
   const parts = splitGcsPath(value);
-  if (!parts || parts.bucket === '') return problem(`${v} has no bucket name after gs://`, GCS_DETAIL);
+  if (!parts || parts.bucket === '') {
+    return problem(`${v} has no bucket name after gs://`, GCS_DETAIL);
+  }
   const bucket = bucketRule(parts.bucket);
   if (bucket) return problem(`${v} has an invalid bucket: ${bucket.summary}`, bucket.detail);
   return objectNameProblem(v, parts.object);

@@ -42,11 +42,11 @@ function issueDiagnostic(spec: KeySpec, raw: unknown, issue: core.$ZodIssue): Di
     `Write it as, e.g., "${spec.key}": ${spec.example}.`);
 }
 
-function checkKnownKey(spec: KeySpec, entries: ReadonlyMap<string, unknown>, out: Validation): void {
+function checkKnownKey(spec: KeySpec, entries: ReadonlyMap<string, unknown>, out: Validation) {
   if (!entries.has(spec.key)) {
-    if (spec.required) {
-      out.diagnostics.push(error(spec.key, `${spec.key} is missing`, `Add "${spec.key}": ${spec.example} to env.json.`));
-    }
+    if (!spec.required) return;
+    const detail = `Add "${spec.key}": ${spec.example} to env.json.`;
+    out.diagnostics.push(error(spec.key, `${spec.key} is missing`, detail));
     return;
   }
   const raw = entries.get(spec.key);
@@ -65,12 +65,15 @@ function checkUnknownKey(key: string, value: unknown): Diagnostic[] {
   const likely = distance(key.toUpperCase(), near) <= Math.max(2, Math.floor(key.length / 3));
   const found: Diagnostic[] = [{
     severity: 'warning', key: shown,
-    summary: likely ? `unknown key ${shown}; did you mean ${near}?` : `unknown key ${shown}; the closest known key is ${near}`,
+    summary: likely
+      ? `unknown key ${shown}; did you mean ${near}?`
+      : `unknown key ${shown}; the closest known key is ${near}`,
     detail: likely ? `Rename it to ${near} if that is what you meant; dpgce ignores ${shown}.`
       : `dpgce ignores ${shown}; the keys it reads are listed in schema/env.schema.json.`,
   }];
   if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-    found.push(error(shown, `${shown} ${show(value)} is too long; values are limited to ${MAX_VALUE_LENGTH} characters`,
+    const limit = `values are limited to ${MAX_VALUE_LENGTH} characters`;
+    found.push(error(shown, `${shown} ${show(value)} is too long; ${limit}`,
       'Remove the key or shorten its value.'));
   }
   return found;
@@ -78,7 +81,10 @@ function checkUnknownKey(key: string, value: unknown): Diagnostic[] {
 
 /** Diagnostics in key-table order, file-level first and unknown keys last. */
 function byKeyOrder(diagnostics: Diagnostic[]): Diagnostic[] {
-  const rank = (key: string) => (key === 'env.json' ? -1 : KNOWN_KEYS.includes(key) ? KNOWN_KEYS.indexOf(key) : KEYS.length);
+  const rank = (key: string) => {
+    if (key === 'env.json') return -1;
+    return KNOWN_KEYS.includes(key) ? KNOWN_KEYS.indexOf(key) : KEYS.length;
+  };
   return diagnostics
     .map((d, i) => ({ d, i }))
     .sort((a, b) => rank(a.d.key) - rank(b.d.key) || a.i - b.i)

@@ -33,39 +33,48 @@ export interface ResolvedHost extends PresetHost {
   tlsInspection: boolean;
 }
 
-const GPU_ACTION =
-  'https://github.com/GoogleCloudDataproc/initialization-actions/blob/master/gpu/install_gpu_driver.sh';
+const GPU_ACTION = 'https://github.com/GoogleCloudDataproc/initialization-actions/blob/master/' +
+  'gpu/install_gpu_driver.sh';
 const GITHUB_META = 'https://api.github.com/meta';
 const DOCKER_ALLOWLIST = 'https://docs.docker.com/desktop/setup/allow-list/';
+const UBUNTU_REPOSITORIES = 'https://help.ubuntu.com/community/Repositories/Ubuntu';
+const MAVEN_CENTRAL = 'https://maven.apache.org/repository/';
 
 function host(name: string, reason: string, source: string): PresetHost {
   return { host: name, reason, source };
 }
 
-function preset(name: string, description: string, hosts: PresetHost[], tlsInspection = true): Preset {
+function preset(
+  name: string, description: string, hosts: PresetHost[], tlsInspection = true,
+): Preset {
   return { name, description, hosts, tlsInspection };
 }
 
 const debian = preset('debian', 'Debian package archive and security updates', [
-  host('deb.debian.org', 'Debian packages (the apt sources of Dataproc Debian images)', 'https://deb.debian.org/'),
+  host('deb.debian.org', 'Debian packages (the apt sources of Dataproc Debian images)',
+    'https://deb.debian.org/'),
   host('security.debian.org', 'Debian security updates', 'https://www.debian.org/security/'),
   host('archive.debian.org', 'archived backports the GPU driver action rewrites old sources to',
     'https://github.com/GoogleCloudDataproc/initialization-actions/issues/1157'),
 ]);
 
 const ubuntu = preset('ubuntu', 'Ubuntu archive, security updates and key server', [
-  host('archive.ubuntu.com', 'Ubuntu packages', 'https://help.ubuntu.com/community/Repositories/Ubuntu'),
-  host('security.ubuntu.com', 'Ubuntu security updates', 'https://help.ubuntu.com/community/Repositories/Ubuntu'),
+  host('archive.ubuntu.com', 'Ubuntu packages', UBUNTU_REPOSITORIES),
+  host('security.ubuntu.com', 'Ubuntu security updates', UBUNTU_REPOSITORIES),
   host('*.gce.archive.ubuntu.com', 'regional Ubuntu mirrors that Compute Engine Ubuntu images use',
     'https://launchpad.net/ubuntu/+archivemirrors'),
-  host('keyserver.ubuntu.com', 'OpenPGP keys fetched with gpg --keyserver', 'https://keyserver.ubuntu.com/'),
+  host('keyserver.ubuntu.com', 'OpenPGP keys fetched with gpg --keyserver',
+    'https://keyserver.ubuntu.com/'),
 ]);
 
 const rocky = preset('rocky', 'Rocky Linux repositories', [
-  host('dl.rockylinux.org', 'Rocky Linux packages (pin baseurl here: the mirror list hands out other hosts)',
+  host('dl.rockylinux.org',
+    'Rocky Linux packages (pin baseurl here: the mirror list hands out other hosts)',
     'https://dl.rockylinux.org/'),
-  host('download.rockylinux.org', 'vault and staging kernel-devel RPMs the GPU driver action fetches', GPU_ACTION),
-  host('mirrors.rockylinux.org', 'the dnf mirror list of Rocky Linux images', 'https://mirrors.rockylinux.org/'),
+  host('download.rockylinux.org',
+    'vault and staging kernel-devel RPMs the GPU driver action fetches', GPU_ACTION),
+  host('mirrors.rockylinux.org', 'the dnf mirror list of Rocky Linux images',
+    'https://mirrors.rockylinux.org/'),
 ]);
 
 const nvidiaCuda = preset('nvidia-cuda', 'NVIDIA CUDA repositories and driver downloads', [
@@ -73,14 +82,17 @@ const nvidiaCuda = preset('nvidia-cuda', 'NVIDIA CUDA repositories and driver do
     'https://developer.download.nvidia.com/compute/cuda/repos/'),
   host('download.nvidia.com', 'NVIDIA driver .run installers (older GPU driver action versions)',
     'https://download.nvidia.com/XFree86/Linux-x86_64/'),
-  host('us.download.nvidia.com', 'NVIDIA driver .run installers and the action\'s connectivity probe', GPU_ACTION),
+  host('us.download.nvidia.com',
+    "NVIDIA driver .run installers and the action's connectivity probe", GPU_ACTION),
   host('nvidia.github.io', 'NVIDIA Container Toolkit (libnvidia-container) repository and key',
     'https://nvidia.github.io/libnvidia-container/'),
-  host('keyserver.ubuntu.com', 'repository keys the GPU driver action fetches with gpg --keyserver', GPU_ACTION),
+  host('keyserver.ubuntu.com',
+    'repository keys the GPU driver action fetches with gpg --keyserver', GPU_ACTION),
 ]);
 
 const conda = preset('conda', 'conda channels (conda-forge, nvidia, rapidsai, pytorch, defaults)', [
-  host('conda.anaconda.org', 'conda-forge, nvidia, rapidsai and pytorch channels', 'https://conda.anaconda.org/'),
+  host('conda.anaconda.org', 'conda-forge, nvidia, rapidsai and pytorch channels',
+    'https://conda.anaconda.org/'),
   host('repo.anaconda.com', 'the defaults channel', 'https://repo.anaconda.com/'),
 ]);
 
@@ -93,32 +105,37 @@ const githubReleases = preset('github-releases', 'GitHub archives, release asset
   host('github.com', 'source archives and releases (NVIDIA open kernel modules, NCCL)', GPU_ACTION),
   host('codeload.github.com', 'where github.com archive downloads redirect', GITHUB_META),
   host('objects.githubusercontent.com', 'where release asset downloads redirect', GITHUB_META),
-  host('release-assets.githubusercontent.com', 'where release asset downloads redirect', GITHUB_META),
+  host('release-assets.githubusercontent.com', 'where release asset downloads redirect',
+    GITHUB_META),
   host('raw.githubusercontent.com', 'raw files (GPU utilization agent, MIG scripts)', GPU_ACTION),
 ]);
 
-const mavenCentral = preset('maven-central', 'Maven Central and NVIDIA\'s Maven repository', [
-  host('repo1.maven.org', 'Maven Central (RAPIDS Accelerator and XGBoost jars)', 'https://maven.apache.org/repository/'),
-  host('repo.maven.apache.org', 'Maven Central\'s other name', 'https://maven.apache.org/repository/'),
-  host('edge.urm.nvidia.com', 'NVIDIA\'s Maven repository for spark-rapids jars', GPU_ACTION),
+const mavenCentral = preset('maven-central', "Maven Central and NVIDIA's Maven repository", [
+  host('repo1.maven.org', 'Maven Central (RAPIDS Accelerator and XGBoost jars)', MAVEN_CENTRAL),
+  host('repo.maven.apache.org', "Maven Central's other name", MAVEN_CENTRAL),
+  host('edge.urm.nvidia.com', "NVIDIA's Maven repository for spark-rapids jars", GPU_ACTION),
 ]);
 
-const dockerHub = preset('docker-hub', 'Docker Hub image pulls and Docker\'s package repositories', [
+const dockerHub = preset('docker-hub', "Docker Hub image pulls and Docker's package repositories", [
   host('registry-1.docker.io', 'the Docker Hub registry', DOCKER_ALLOWLIST),
   host('auth.docker.io', 'registry tokens', DOCKER_ALLOWLIST),
   host('production.cloudflare.docker.com', 'image layers', DOCKER_ALLOWLIST),
   host('docker-images-prod.6aa30f8b08e16409b46e0173d6de2f56.r2.cloudflarestorage.com',
     'image layers for anonymous pulls', DOCKER_ALLOWLIST),
-  host('download.docker.com', 'Docker apt and yum repositories', 'https://docs.docker.com/engine/install/debian/'),
+  host('download.docker.com', 'Docker apt and yum repositories',
+    'https://docs.docker.com/engine/install/debian/'),
 ]);
 
-// Not inspected: the DESIGN keeps Google-hosted repositories uninspected.
-const googlePackages = preset('google-packages', 'Google package repositories, without TLS inspection', [
-  host('packages.cloud.google.com', 'Google apt and yum repositories (Google Cloud CLI, Ops Agent)',
-    'https://cloud.google.com/sdk/docs/install'),
-  host('dl.google.com', 'Google downloads, including the Ops Agent repository script',
-    'https://cloud.google.com/stackdriver/docs/solutions/agents/ops-agent/installation'),
-], false);
+// Not inspected: DESIGN §5 sends Google-hosted repositories through the
+// proxy without TLS inspection.
+const googlePackages = preset('google-packages',
+  'Google package repositories, without TLS inspection', [
+    host('packages.cloud.google.com',
+      'Google apt and yum repositories (Google Cloud CLI, Ops Agent)',
+      'https://cloud.google.com/sdk/docs/install'),
+    host('dl.google.com', 'Google downloads, including the Ops Agent repository script',
+      'https://cloud.google.com/stackdriver/docs/solutions/agents/ops-agent/installation'),
+  ], false);
 
 /** The default: what a Dataproc GPU node on a Debian image fetches. */
 const dataprocGpu = preset('dataproc-gpu',
@@ -151,7 +168,9 @@ export function presetHosts(names: readonly string[]): ResolvedHost[] {
   const resolved: ResolvedHost[] = [];
   for (const name of names) {
     const found = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
-    if (!found) throw new Error(`unknown policy preset ${JSON.stringify(name)}; this is a bug in dpgce`);
+    if (!found) {
+      throw new Error(`unknown policy preset ${JSON.stringify(name)}; this is a bug in dpgce`);
+    }
     for (const h of found.hosts) {
       if (seen.has(h.host)) continue;
       seen.add(h.host);

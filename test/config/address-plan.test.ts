@@ -19,7 +19,7 @@ describe('SWP_IP placement', () => {
       const found = errors(result);
       assert.equal(found.length, 1, describeDiagnostics(result));
       assert.equal(found[0].key, 'SWP_IP');
-      assert.match(found[0].summary, new RegExp(`^SWP_IP ${ip.replace(/\./g, '\\.')} is ${role} of (PRIVATE_)?RANGE`));
+      assert.ok(found[0].summary.startsWith(`SWP_IP ${ip} is ${role} of `), found[0].summary);
       assert.match(found[0].detail, /Pick an address from 10\.1[01]\.0\.2 to 10\.1[01]\.0\.253/);
     });
   }
@@ -44,7 +44,10 @@ describe('SWP_IP placement', () => {
 
 describe('range overlaps', () => {
   it('reports each overlapping pair once, on the later key', () => {
-    const result = loadWith({ RANGE: '10.0.0.0/16', PRIVATE_RANGE: '10.0.2.0/24', SWP_RANGE: '10.0.3.0/24', SWP_IP: '10.0.2.10' });
+    const result = loadWith({
+      RANGE: '10.0.0.0/16', PRIVATE_RANGE: '10.0.2.0/24', SWP_RANGE: '10.0.3.0/24',
+      SWP_IP: '10.0.2.10',
+    });
     assert.deepEqual(errors(result).map((d) => d.summary), [
       'PRIVATE_RANGE 10.0.2.0/24 overlaps RANGE 10.0.0.0/16',
       'SWP_RANGE 10.0.3.0/24 overlaps RANGE 10.0.0.0/16',
@@ -59,11 +62,15 @@ describe('range overlaps', () => {
 
   it('reports PRIVATE_RANGE against SWP_RANGE on SWP_RANGE', () => {
     const result = loadWith({ SWP_RANGE: '10.11.0.0/26', SWP_IP: '10.10.0.250' });
-    assert.deepEqual(errors(result).map((d) => d.summary), ['SWP_RANGE 10.11.0.0/26 overlaps PRIVATE_RANGE 10.11.0.0/24']);
+    assert.deepEqual(errors(result).map((d) => d.summary),
+      ['SWP_RANGE 10.11.0.0/26 overlaps PRIVATE_RANGE 10.11.0.0/24']);
   });
 
   it('accepts adjacent ranges', () => {
-    const result = loadWith({ RANGE: '10.0.0.0/24', PRIVATE_RANGE: '10.0.1.0/24', SWP_RANGE: '10.0.2.0/26', SWP_IP: '10.0.1.9' });
+    const result = loadWith({
+      RANGE: '10.0.0.0/24', PRIVATE_RANGE: '10.0.1.0/24', SWP_RANGE: '10.0.2.0/26',
+      SWP_IP: '10.0.1.9',
+    });
     assert.deepEqual(errors(result), [], describeDiagnostics(result));
   });
 });

@@ -19,7 +19,9 @@ interface Expectation {
 }
 
 const EXPECTATIONS_FILE = 'expectations.json';
-const expectations = JSON.parse(readFileSync(new URL(EXPECTATIONS_FILE, BAD_CORPUS), 'utf8')) as Record<string, Expectation>;
+const expectations = JSON.parse(
+  readFileSync(new URL(EXPECTATIONS_FILE, BAD_CORPUS), 'utf8'),
+) as Record<string, Expectation>;
 const files = readdirSync(BAD_CORPUS).filter((name) => name !== EXPECTATIONS_FILE).sort();
 
 function checkInvariants(result: LoadResult): void {
@@ -28,9 +30,11 @@ function checkInvariants(result: LoadResult): void {
     assert.ok(!d.summary.includes('\n'), `one-line summary: ${JSON.stringify(d.summary)}`);
     assert.ok(d.detail.length > 0, `detail for ${d.key}: ${d.summary}`);
     assert.ok(d.key.length > 0 && d.key.length < 100, `key ${d.key}`);
-    assert.doesNotMatch(d.summary, /Invalid input|"code":|expected string, received/, 'no raw zod wording');
+    assert.doesNotMatch(d.summary, /Invalid input|"code":|expected string, received/);
   }
-  if (result.diagnostics.some((d) => d.severity === 'error')) assert.equal(result.config, undefined);
+  if (result.diagnostics.some((d) => d.severity === 'error')) {
+    assert.equal(result.config, undefined);
+  }
 }
 
 describe('the bad env.json corpus', () => {
@@ -41,15 +45,18 @@ describe('the bad env.json corpus', () => {
 
   for (const name of files) {
     const expected = expectations[name];
-    it(`${name}: ${expected?.why ?? 'no expectation'} → ${expected?.severity ?? 'error'} on ${expected?.key}`, async () => {
+    const severity = expected?.severity ?? 'error';
+    const title = `${name}: ${expected?.why ?? 'no expectation'} → ${severity} on ${expected?.key}`;
+    it(title, async () => {
       const result = await loadEnvFile(fileURLToPath(new URL(name, BAD_CORPUS)));
+      const all = describeDiagnostics(result);
       checkInvariants(result);
-      const severity = expected.severity ?? 'error';
-      const onKey = result.diagnostics.filter((d) => d.key === expected.key && d.severity === severity);
-      assert.ok(onKey.length > 0, `no ${severity} on ${expected.key}:\n${describeDiagnostics(result)}`);
+      const onKey = result.diagnostics
+        .filter((d) => d.key === expected.key && d.severity === severity);
+      assert.ok(onKey.length > 0, `no ${severity} on ${expected.key}:\n${all}`);
       if (expected.includes) {
         assert.ok(onKey.some((d) => d.summary.includes(expected.includes as string)),
-          `no summary including ${JSON.stringify(expected.includes)}:\n${describeDiagnostics(result)}`);
+          `no summary including ${JSON.stringify(expected.includes)}:\n${all}`);
       }
     });
   }

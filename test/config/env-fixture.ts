@@ -32,5 +32,6 @@ export function warnings(result: LoadResult): Diagnostic[] {
 
 /** A compact form for assertion messages. */
 export function describeDiagnostics(result: LoadResult): string {
-  return result.diagnostics.map((d) => `${d.severity} ${d.key}: ${d.summary}`).join('\n') || '(none)';
+  const lines = result.diagnostics.map((d) => `${d.severity} ${d.key}: ${d.summary}`);
+  return lines.join('\n') || '(none)';
 }

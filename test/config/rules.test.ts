@@ -29,7 +29,8 @@ const rejected: Array<[string, unknown, RegExp]> = [
   ['BUCKET', '-bucket', /start and end/],
   ['TEMP_BUCKET', 'Temp', /uppercase/],
   ['TEMP_BUCKET', `${'a'.repeat(64)}`, /longer than 63/],
-  ['RANGE', '10.10.0.5/24', /^RANGE "10\.10\.0\.5\/24" has host bits set; did you mean 10\.10\.0\.0\/24\?$/],
+  ['RANGE', '10.10.0.5/24',
+    /^RANGE "10\.10\.0\.5\/24" has host bits set; did you mean 10\.10\.0\.0\/24\?$/],
   ['RANGE', '8.8.8.0/24', /not a private range/],
   ['RANGE', '10.0.0.0/30', /prefix length \/30/],
   ['RANGE', '10.0.0.0/7', /not a private range/],
@@ -62,7 +63,8 @@ const rejected: Array<[string, unknown, RegExp]> = [
   ['ENV_NAME', 'env-', /not a valid environment name/],
   ['CLUSTER_NAME', 'a-cluster-name-that-is-far-too-long', /cannot name the environment/],
   ['SWP_ALLOWED_HOSTS', ['*'], /\[0\] "\*" would allow every host/],
-  ['SWP_ALLOWED_HOSTS', ['ok.example.com', '*.com'], /\[1\] "\*\.com" covers a whole top-level domain/],
+  ['SWP_ALLOWED_HOSTS', ['ok.example.com', '*.com'],
+    /\[1\] "\*\.com" covers a whole top-level domain/],
   ['SWP_ALLOWED_HOSTS', ['a.*.example.com'], /"\*" somewhere other/],
   ['SWP_ALLOWED_HOSTS', 'example.com', /must be an array of host patterns/],
   ['SWP_POLICY_PRESETS', ['debian', 'nope'], /\[1\] "nope" is not a policy preset/],
@@ -87,7 +89,8 @@ describe('field rules', () => {
       const result = loadWith({ [key]: value });
       const onKey = errors(result).filter((d) => d.key === key);
       assert.ok(onKey.length > 0, `no error on ${key}:\n${describeDiagnostics(result)}`);
-      assert.ok(onKey.some((d) => summary.test(d.summary)), `no summary matching ${summary}:\n${describeDiagnostics(result)}`);
+      assert.ok(onKey.some((d) => summary.test(d.summary)),
+        `no summary matching ${summary}:\n${describeDiagnostics(result)}`);
       assert.ok(onKey.every((d) => d.detail.length > 0), 'every error says what to do');
       assert.equal(result.config, undefined);
     });
@@ -122,7 +125,9 @@ describe('field rules', () => {
   }
 
   it('normalises hosts to lowercase', () => {
-    const { config } = loadWith({ SWP_HOSTNAME: 'SWP.Example.Internal', SWP_ALLOWED_HOSTS: ['A.Example.com'] });
+    const { config } = loadWith({
+      SWP_HOSTNAME: 'SWP.Example.Internal', SWP_ALLOWED_HOSTS: ['A.Example.com'],
+    });
     assert.equal(config?.swpHostname, 'swp.example.internal');
     assert.deepEqual(config?.allowedHosts, ['a.example.com']);
   });
@@ -142,7 +147,8 @@ describe('unknown keys', () => {
   });
 
   it('suggests the key a lowercase spelling means', () => {
-    assert.match(warnings(loadWith({ swp_hostname: 'x' }))[0].summary, /did you mean SWP_HOSTNAME\?/);
+    const [found] = warnings(loadWith({ swp_hostname: 'x' }));
+    assert.match(found.summary, /did you mean SWP_HOSTNAME\?/);
   });
 
   it('still names the closest key when nothing is close', () => {

@@ -12,7 +12,8 @@ interface JsonSchema {
 }
 
 describe('env.json JSON Schema', () => {
-  it('matches the committed schema/env.schema.json (run `npm run schema` after changing keys)', () => {
+  // After changing a key, regenerate with `npm run schema`.
+  it('matches the committed schema/env.schema.json', () => {
     const committed = readFileSync(new URL('schema/env.schema.json', REPO_ROOT), 'utf8');
     assert.equal(committed, renderEnvJsonSchema());
   });
@@ -21,7 +22,7 @@ describe('env.json JSON Schema', () => {
     const schema = envJsonSchema() as unknown as JsonSchema;
     assert.deepEqual(Object.keys(schema.properties), KEYS.map((spec) => spec.key));
     for (const [key, property] of Object.entries(schema.properties)) {
-      assert.ok(property.description && property.description.length > 10, `${key} has a description`);
+      assert.ok((property.description ?? '').length > 10, `${key} has a description`);
     }
   });
 
