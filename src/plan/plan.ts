@@ -46,7 +46,7 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
   const change = (d: Desired, action: Action, reason: string, diffs?: FieldDiff[]): void =>
     void plan.changes.push({ action, address: d.address, kind: d.kind, name: d.name, reason, diffs });
 
-  for (const d of graph) {
+  for (const d of topological(graph)) {
     const o = observed.get(d.address) ?? { exists: false, owned: false };
 
     // 1. Things dpgce never creates.
@@ -102,7 +102,7 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
 /** `down`: delete what is present and owned, dependents before dependencies. */
 export function planDown(graph: Desired[], observed: Map<string, Observed>, opts: PlanOptions = {}): Plan {
   const plan: Plan = { changes: [], unchanged: [], blockers: [], notes: [] };
-  for (const d of [...graph].reverse()) {
+  for (const d of topological(graph).reverse()) {
     const o = observed.get(d.address) ?? { exists: false, owned: false };
     if (!o.exists) continue;
     if (d.kind === 'service') {
@@ -123,6 +123,12 @@ export function planDown(graph: Desired[], observed: Map<string, Observed>, opts
       reason: d.kind === 'router' ? 'the last Secure Web Proxy gateway of this network and region is gone'
         : 'owned by this environment' });
   }
+  // Show what must outlive others (the proxy's router) after them.
+  for (const d of graph.filter((x) => x.deleteAfter?.length)) {
+    const i = plan.changes.findIndex((c) => c.address === d.address);
+    const last = Math.max(...d.deleteAfter!.map((a) => plan.changes.findIndex((c) => c.address === a)));
+    if (i >= 0 && last > i) plan.changes.splice(last, 0, ...plan.changes.splice(i, 1));
+  }
   return plan;
 }
 
@@ -130,6 +136,24 @@ export function summarize(plan: Plan): Record<'create' | 'update' | 'replace' | 
   const count = (a: Action): number => plan.changes.filter((c) => c.action === a).length;
   return { create: count('create'), update: count('update'), replace: count('replace'),
     delete: count('delete'), unchanged: plan.unchanged.length };
+}
+
+/** Dependencies before dependents; otherwise the graph's own order. */
+export function topological(graph: Desired[]): Desired[] {
+  const byAddress = new Map(graph.map((d) => [d.address, d]));
+  const out: Desired[] = [];
+  const seen = new Set<string>();
+  const visit = (d: Desired): void => {
+    if (seen.has(d.address)) return;
+    seen.add(d.address);
+    for (const a of d.dependsOn) {
+      const dep = byAddress.get(a);
+      if (dep) visit(dep);
+    }
+    out.push(d);
+  };
+  graph.forEach(visit);
+  return out;
 }
 
 function fieldList(diffs: FieldDiff[]): string {
