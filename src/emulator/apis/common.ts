@@ -14,11 +14,15 @@ export const computeLink = (path: string): string => `${COMPUTE_BASE}${path}`;
 
 /**
  * Normalises any compute reference a client may send (full URL on
- * compute.googleapis.com or www.googleapis.com, or a partial `projects/...`
- * path) to the canonical resource name `projects/...`.
+ * compute.googleapis.com or www.googleapis.com, or on the emulator's own
+ * origin, or a partial `projects/...` path) to the canonical resource name
+ * `projects/...`.
  */
 export function computeRef(ref: string, project: string): string {
-  const stripped = ref.replace(/^https:\/\/(compute|www)\.googleapis\.com\/compute\/(v1|beta)\//, '');
+  const stripped = ref
+    .replace(/^https:\/\/(compute|www)\.googleapis\.com\/compute\/(v1|beta)\//, '')
+    // gcloud pointed at the emulator builds references on the override origin.
+    .replace(/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\/(compute\/(v1|beta)\/)?(?=projects\/)/, '');
   if (stripped.startsWith('projects/')) return stripped;
   return `projects/${project}/${stripped}`;
 }

@@ -4,7 +4,7 @@ import type { Resource } from '../store.js';
 import { contains, nthAddress, parseCidr, parseIpv4 } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
-  alreadyExists, checkName, checkRegion, invalidField, listResponse, mustGet, refName, regional,
+  aggregatedList, alreadyExists, checkName, checkRegion, invalidField, listResponse, mustGet, refName, regional,
   serverFields, startOperation, withoutOutputOnly, withRequestId,
 } from './compute-common.js';
 
@@ -40,6 +40,8 @@ export function registerAddresses(r: Router): void {
     const path = `projects/${req.params.project}/regions/${req.params.region}/addresses`;
     return listResponse(req, ctx.store.list(path), 'addressList', path);
   });
+  r.add({ api: 'compute', method: 'GET', path: '/compute/v1/projects/{project}/aggregated/addresses' },
+    (req, ctx) => aggregatedList(req, ctx, 'addresses', 'addressAggregatedList'));
   r.add({ api: 'compute', method: 'GET', path: `${BASE}/{address}` }, (req, ctx) => mustGet(ctx, keyOf(req.params)));
   r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{address}` }, (req, ctx) => withRequestId(req, ctx, () => {
     const current = mustGet(ctx, keyOf(req.params));

@@ -2,7 +2,7 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, computeLink } from './common.js';
 import {
-  alreadyExists, checkName, checkRegion, invalidField, listResponse, mustGet, NETWORK_NAME, refName,
+  aggregatedList, alreadyExists, checkName, checkRegion, invalidField, listResponse, mustGet, NETWORK_NAME, refName,
   sameRef, serverFields, startOperation, withoutOutputOnly, withRequestId,
 } from './compute-common.js';
 
@@ -35,6 +35,8 @@ export function registerRouters(r: Router): void {
     const path = `projects/${req.params.project}/regions/${req.params.region}/routers`;
     return listResponse(req, ctx.store.list(path), 'routerList', path);
   });
+  r.add({ api: 'compute', method: 'GET', path: '/compute/v1/projects/{project}/aggregated/routers' },
+    (req, ctx) => aggregatedList(req, ctx, 'routers', 'routerAggregatedList'));
   r.add({ api: 'compute', method: 'GET', path: `${BASE}/{router}` }, (req, ctx) => mustGet(ctx, nameOf(req)));
   r.add({ api: 'compute', method: 'PATCH', path: `${BASE}/{router}` },
     (req, ctx) => withRequestId(req, ctx, () => update(req, ctx, nameOf(req), true)));

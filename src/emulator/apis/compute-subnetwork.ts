@@ -5,10 +5,9 @@ import type { Resource } from '../store.js';
 import { nthAddress } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
-  alreadyExists, checkName, checkRegion, conditionNotMet, inUse, invalidField, listResponse, mustGet,
+  aggregatedList, alreadyExists, checkName, checkRegion, conditionNotMet, inUse, invalidField, listResponse, mustGet,
   NETWORK_NAME, refName, regional, sameRef, serverFields, startOperation, withoutOutputOnly, withRequestId,
 } from './compute-common.js';
-import { compileFilter } from './compute-filter.js';
 import {
   checkNoOverlap, checkOneActive, checkPurpose, checkPurposeRules, checkRange, checkSecondaryRanges,
 } from './compute-subnetwork-rules.js';
@@ -42,7 +41,7 @@ export function registerSubnetworks(r: Router): void {
   r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{subnetwork}` },
     (req, ctx) => withRequestId(req, ctx, () => remove(req, ctx)));
   r.add({ api: 'compute', method: 'GET', path: '/compute/v1/projects/{project}/aggregated/subnetworks' },
-    (req, ctx) => aggregated(req, ctx));
+    (req, ctx) => aggregatedList(req, ctx, 'subnetworks', 'subnetworkAggregatedList'));
 }
 
 const nameOf = (req: EmuRequest): string =>
@@ -154,19 +153,6 @@ function blocker(ctx: EmuContext, project: string, region: string, name: string,
 /** A reference that may carry the project id or its number. */
 function refersTo(ref: unknown, name: string, project: string, number: string): boolean {
   return sameRef(ref, name, project) || sameRef(ref, name.replace(`projects/${project}/`, `projects/${number}/`), project);
-}
-
-function aggregated(req: EmuRequest, ctx: EmuContext): Resource {
-  const project = req.params.project;
-  const keep = compileFilter(req.query.get('filter'));
-  const items: Record<string, Resource> = {};
-  for (const [key, subnet] of regional(ctx, project, 'subnetworks')) {
-    if (!keep(subnet)) continue;
-    const scope = `regions/${key.split('/')[3]}`;
-    (items[scope] ??= { subnetworks: [] }).subnetworks.push(subnet);
-  }
-  const path = `projects/${project}/aggregated/subnetworks`;
-  return { kind: 'compute#subnetworkAggregatedList', id: path, items, selfLink: computeLink(path) };
 }
 
 function checkFingerprint(given: unknown, current: Resource): void {
