@@ -136,6 +136,14 @@ describe('F15: the address plan is checked before any API call', () => {
       ['SWP_RANGE', 'SWP_RANGE 10.0.1.128/25 overlaps RANGE 10.0.1.0/24'],
     ]);
   });
+
+  it('reports both F15 errors together when both mistakes are in one file', () => {
+    const result = loadWith({ ...plan, SWP_RANGE: '10.0.1.128/25', SWP_IP: '10.0.4.245' });
+    assert.deepEqual(errors(result).map((d) => d.summary), [
+      'SWP_RANGE 10.0.1.128/25 overlaps RANGE 10.0.1.0/24',
+      'SWP_IP 10.0.4.245 is not inside RANGE 10.0.1.0/24 or PRIVATE_RANGE 10.0.2.0/24',
+    ]);
+  });
 });
 
 describe('complete reports', () => {
