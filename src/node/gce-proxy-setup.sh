@@ -15,6 +15,8 @@ readonly DEFAULT_NO_PROXY=(localhost 127.0.0.1 ::1 169.254.169.254
 readonly DEFAULT_TEST_URL="https://pypi.org/simple/pip/"
 readonly CA_NAME="dpgce-proxy-ca"
 readonly JAVA_STOREPASS="changeit"
+readonly JAVA_STATE="/var/lib/dpgce/java-keystores.state"
+readonly JAVA_OPTIONS=(-J-XX:+UseSerialGC -J-XX:TieredStopAtLevel=1)
 readonly LOCK_FILE="/run/dpgce-proxy-setup.lock"
 readonly PROXY_UNITS=(docker containerd)
 readonly APT_CONF="/etc/apt/apt.conf.d/99dpgce-proxy"
@@ -214,18 +216,22 @@ bypass_entry() {
   printf '%s\n' "$entry"
 }
 
-# render_no_proxy ATTRIBUTE_VALUE: the environment form (comma separated), the
-# fixed defaults first, then the attribute's entries, without duplicates.
+# render_no_proxy ATTRIBUTE_VALUE: the environment form (comma separated): the
+# fixed defaults, then the attribute's names, then its addresses, once each.
 render_no_proxy() {
   local entry out="" item
   local -A seen=()
-  local -a items=() entries=("${DEFAULT_NO_PROXY[@]}")
+  local -a items=() names=() addresses=()
   read -ra items <<<"${1//,/ }"
   for item in "${items[@]}"; do
     entry=$(bypass_entry "$item")
-    [ -n "$entry" ] && entries+=("$entry")
+    if [[ $entry =~ ^[0-9.]+(/[0-9]+)?$ || $entry == *:* ]]; then
+      addresses+=("$entry")
+    elif [ -n "$entry" ]; then
+      names+=("$entry")
+    fi
   done
-  for entry in "${entries[@]}"; do
+  for entry in "${DEFAULT_NO_PROXY[@]}" "${names[@]}" "${addresses[@]}"; do
     [ -n "${seen[$entry]:-}" ] && continue
     seen[$entry]=1
     out+="${out:+,}$entry"
@@ -490,7 +496,7 @@ java_keystores() {
   local candidate
   for candidate in /etc/ssl/certs/java/cacerts /etc/pki/java/cacerts \
     /usr/lib/jvm/*/lib/security/cacerts /usr/lib/jvm/*/jre/lib/security/cacerts; do
-    [ -f "$candidate" ] && readlink -f "$candidate"
+    if [ -f "$candidate" ]; then readlink -f "$candidate"; fi
   done | sort -u
 }
 
@@ -499,7 +505,7 @@ java_keystores() {
 # fingerprint are removed.
 reconcile_keystore() {
   local keytool=$1 store=$2 entries alias fp present=0 changed=0
-  local -a args=(-keystore "$store" -storepass "$JAVA_STOREPASS")
+  local -a args=("${JAVA_OPTIONS[@]}" -keystore "$store" -storepass "$JAVA_STOREPASS")
   if ! entries=$("$keytool" -list "${args[@]}" 2>/dev/null | awk '
       /Entry,/ { a = $0; sub(/, .*/, "", a) }
       /fingerprint \(SHA-256\)/ { print a "\t" $NF }'); then
@@ -529,16 +535,30 @@ reconcile_keystore() {
   fi
 }
 
+# The JVM costs about half a second per keystore, so a keystore whose bytes
+# were already checked against this CA (recorded in JAVA_STATE) is not opened.
 reconcile_java() {
-  local keytool store stores
+  local keytool store stores sum state="$WORK_DIR/java.state"
   stores=$(java_keystores)
   if [ -z "$stores" ] || ! keytool=$(java_keytool); then
     info "java: no JRE keystore found; skipped"
     return 0
   fi
+  : >"$state"
   for store in $stores; do
-    reconcile_keystore "$keytool" "$store"
+    sum=$(sha256sum "$store")
+    if [ -f "$JAVA_STATE" ] && grep -qxF "${sum%% *} ${CA_FP:-none} $store" "$JAVA_STATE"; then
+      info "$store: unchanged"
+    else
+      reconcile_keystore "$keytool" "$store"
+      sum=$(sha256sum "$store")
+    fi
+    printf '%s %s %s\n' "${sum%% *}" "${CA_FP:-none}" "$store" >>"$state"
   done
+  if ! cmp -s "$state" "$JAVA_STATE"; then
+    mkdir -p "$(dirname "$JAVA_STATE")"
+    mv -f "$state" "$JAVA_STATE"
+  fi
 }
 
 # --- environment ----------------------------------------------------------------------
@@ -590,7 +610,8 @@ reconcile_conda() {
 # is ignored by GnuPG 2.2+, so it is removed.
 reconcile_dirmngr() {
   local wanted="$WORK_DIR/dirmngr.conf"
-  [ -f "$DIRMNGR_CONF" ] && awk '
+  [ -f "$DIRMNGR_CONF" ] && awk -v mark="# $MARK" '
+    $0 == mark { next }
     /^[ \t]*(http-proxy|honor-http-proxy)([ \t]|$)/ { next }
     /^[ \t]*keyserver-options[ \t]/ {
       n = split($0, w, /[ \t,]+/); out = ""
@@ -599,7 +620,7 @@ reconcile_dirmngr() {
       next
     }
     { print }' "$DIRMNGR_CONF" >"$wanted"
-  printf 'http-proxy %s\nhonor-http-proxy\n' "$HTTP_PROXY_URL" >>"$wanted"
+  printf '# %s\nhttp-proxy %s\nhonor-http-proxy\n' "$MARK" "$HTTP_PROXY_URL" >>"$wanted"
   install_file "$DIRMNGR_CONF" "$wanted" || true
 }
 
@@ -705,7 +726,7 @@ storage_endpoint() {
 }
 
 cleanup() {
-  [ -n "$WORK_DIR" ] && rm -rf "$WORK_DIR"
+  if [ -n "$WORK_DIR" ]; then rm -rf "$WORK_DIR"; fi
 }
 
 main() {

@@ -1,0 +1,101 @@
+// A proxied node as most scenarios want it: squid bumping with a test CA on a
+// field-case proxy address, the CA object in Cloud Storage, and the metadata
+// dpgce would set. Tests then change what their case is about.
+import type { TestContext } from "node:test";
+import { pem } from "./pki.js";
+import { openScenario, type Scenario, type ScenarioOptions } from "./session.js";
+import type { RunResult } from "./root-ops.js";
+import { ORIGIN_PORT, STORAGE_PORT } from "./agent.js";
+
+export const PROXY = "10.11.0.250:3128";
+export const BUCKET = "demo-bucket";
+export const CA_OBJECT = "swp/ca.pem";
+export const PEM_URI = `gs://${BUCKET}/${CA_OBJECT}`;
+export const TEST_URL = `https://origin.test:${ORIGIN_PORT}/self-test`;
+export const STORAGE = `http://127.0.0.1:${STORAGE_PORT}`;
+export const SCRIPT_IN_ROOT = "/opt/dpgce/gce-proxy-setup.sh";
+/** The managed files on a Debian node (docs/boot-script.md). */
+export const DEBIAN_MANAGED = [
+  "/etc/apt/apt.conf.d/99dpgce-proxy",
+  "/etc/environment",
+  "/etc/profile.d/dpgce-proxy.sh",
+  "/etc/systemd/system.conf.d/dpgce-proxy.conf",
+  "/etc/systemd/system/docker.service.d/dpgce-proxy.conf",
+  "/etc/systemd/system/containerd.service.d/dpgce-proxy.conf",
+  "/etc/pip.conf",
+  "/etc/gnupg/dirmngr.conf",
+];
+
+export interface NodeOptions extends ScenarioOptions {
+  proxy?: string;
+  ca?: "proxy-ca-1" | "proxy-ca-2";
+  /** Instance attributes on top of the defaults (null removes one). */
+  attributes?: Record<string, string | null>;
+  /** Leave squid stopped (the proxy is down). */
+  proxyDown?: boolean;
+}
+
+export class ProxiedNode {
+  constructor(readonly s: Scenario) {}
+
+  /** Run the boot script as the guest agent would (root, minimal environment). */
+  runScript(env: Record<string, string> = {}): Promise<RunResult> {
+    return this.s.run(["/bin/bash", SCRIPT_IN_ROOT], { STORAGE_EMULATOR_HOST: STORAGE, ...env });
+  }
+
+  setAttributes(values: Record<string, string | null>, scope: "instance" | "project" = "instance"):
+    Promise<void> {
+    return this.s.call("metadata.set", { scope, values });
+  }
+
+  putCa(name: string, object = CA_OBJECT): Promise<void> {
+    return this.s.call("storage.put", { bucket: BUCKET, name: object, base64: Buffer.from(pem(name)).toString("base64") });
+  }
+
+  startProxy(ca: string, listen: string[]): Promise<void> {
+    return this.s.call("squid.start", { ca, listen });
+  }
+
+  stopProxy(): Promise<void> {
+    return this.s.call("squid.stop");
+  }
+
+  squidLog(): Promise<string> {
+    return this.s.call<string>("squid.log");
+  }
+
+  snapshot(): Promise<Record<string, string>> {
+    return this.s.call("snapshot");
+  }
+
+  read(path: string): Promise<string | null> {
+    return this.s.readFile(path);
+  }
+
+  /** A shell command in the root, with /etc/environment loaded as a login would. */
+  shell(command: string): Promise<RunResult> {
+    return this.s.run(["/bin/bash", "-c", `set -a; . /etc/environment; set +a; ${command}`]);
+  }
+}
+
+export async function proxiedNode(t: TestContext, o: NodeOptions = {}): Promise<ProxiedNode | undefined> {
+  const proxy = o.proxy ?? PROXY;
+  const address = proxy.replace(/^http:\/\//, "").replace(/:\d+$/, "");
+  const addresses = [...new Set([...(o.addresses ?? []), ...(/^[\d.]+$/.test(address) ? [address] : [])])];
+  const s = await openScenario(t, { fixtures: o.fixtures, addresses });
+  if (!s) return undefined;
+  const node = new ProxiedNode(s);
+  const ca = o.ca ?? "proxy-ca-1";
+  await node.putCa(ca);
+  await node.setAttributes({
+    "http-proxy": proxy, "http-proxy-pem-uri": PEM_URI, "proxy-test-url": TEST_URL,
+    ...o.attributes,
+  });
+  if (!o.proxyDown) await node.startProxy(ca, [proxy.replace(/^http:\/\//, "")]);
+  return node;
+}
+
+export function expectOk(r: RunResult): RunResult {
+  if (r.code !== 0) throw new Error(`script exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+  return r;
+}
