@@ -122,7 +122,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, w: Wiring): Pro
       throw new ApiError(401, 'Request is missing required authentication credential.', 'UNAUTHENTICATED');
     }
     if (!matched) {
-      throw new ApiError(404, `The emulator has no method ${method} ${url.pathname}`, 'NOT_FOUND');
+      // Loud, and never mistaken for "resource not found" by a client.
+      throw new ApiError(501, `The emulator does not implement ${method} ${url.pathname}`, 'UNIMPLEMENTED');
     }
     w.ctx.ops.settle();
     const request: EmuRequest = {
