@@ -1,6 +1,8 @@
 import type { Router } from '../router.js';
 import { registerCompute } from './compute.js';
 import { registerCertificateManager } from './certificatemanager.js';
+import { registerNetworkSecurity } from './networksecurity.js';
+import { registerNetworkServices } from './networkservices.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
 
@@ -12,6 +14,8 @@ const modules: Register[] = [
   registerOperations,
   registerPrivateca,
   registerCertificateManager,
+  registerNetworkSecurity,
+  registerNetworkServices,
   registerCompute,
 ];
 
