@@ -5,6 +5,7 @@ import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
+import { registerStorage } from './storage.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
@@ -17,6 +18,7 @@ const modules: Register[] = [
   registerNetworkSecurity,
   registerNetworkServices,
   registerCompute,
+  registerStorage,
 ];
 
 export function registerAll(router: Router): void {
