@@ -109,6 +109,19 @@ describe('cloud storage', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('accepts the LF-only multipart body with a single-quoted boundary that gcloud sends', async () => {
+    const b = '===============86543932==';
+    const body = `--${b}\nContent-Type: application/json\nMIME-Version: 1.0\n\n{"name": "gcloud.txt", "contentType": "text/plain"}\n` +
+      `--${b}\nContent-Type: text/plain\nMIME-Version: 1.0\nContent-Transfer-Encoding: binary\n\nhello\n\n--${b}--\n`;
+    const r = await h.call('POST', '/upload/storage/v1/b/dpgce-staging/o?uploadType=multipart', body,
+      { 'content-type': `multipart/related; boundary='${b}'` });
+    assert.equal(r.status, 200, r.bytes.toString());
+    assert.equal(r.json.size, '6');
+    const media = await h.call('GET', '/storage/v1/b/dpgce-staging/o/gcloud.txt?alt=media');
+    assert.equal(media.bytes.toString(), 'hello\n');
+    assert.equal((await h.call('DELETE', '/storage/v1/b/dpgce-staging/o/gcloud.txt')).status, 204);
+  });
+
   it('honours ifGenerationMatch=0 (must not exist) and generation preconditions', async () => {
     const lock = '/upload/storage/v1/b/dpgce-staging/o?name=dpgce.lock&uploadType=media';
     const first = await h.call('POST', `${lock}&ifGenerationMatch=0`, 'run-1', { 'content-type': 'text/plain' });

@@ -153,28 +153,26 @@ function list(req: EmuRequest, ctx: EmuContext): Resource {
   return out;
 }
 
-/** The two parts of a `multipart/related` upload: JSON metadata, then media. */
+/**
+ * The two parts of a `multipart/related` upload: JSON metadata, then media.
+ * Lines may end in CRLF (googleapis) or LF (gcloud's apitools, which also
+ * single-quotes the boundary).
+ */
 function multipart(req: EmuRequest): { type: string; body: Buffer }[] {
-  const boundary = /boundary="?([^";]+)"?/i.exec(header(req, 'content-type'))?.[1];
+  const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^;\s]+))/i.exec(header(req, 'content-type'));
   if (!boundary) throw badRequest('Missing boundary in multipart/related Content-Type.');
   const raw = req.rawBody;
-  const delimiter = Buffer.from(`--${boundary}`);
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2] ?? boundary[3]}`);
   const parts: { type: string; body: Buffer }[] = [];
   let at = raw.indexOf(delimiter);
   while (at !== -1) {
     let start = at + delimiter.length;
     if (raw.subarray(start, start + 2).toString() === '--') break;
-    if (raw[start] === 0x0d && raw[start + 1] === 0x0a) start += 2;
+    start += raw[start] === 0x0d ? 2 : raw[start] === 0x0a ? 1 : 0;
     const next = raw.indexOf(delimiter, start);
     if (next === -1) break;
-    const end = raw[next - 2] === 0x0d && raw[next - 1] === 0x0a ? next - 2 : next;
-    const part = raw.subarray(start, end);
-    const split = part.indexOf('\r\n\r\n');
-    const headers = split < 0 ? '' : part.subarray(0, split).toString('utf8');
-    parts.push({
-      type: /^content-type:\s*(.+)$/im.exec(headers)?.[1].trim() ?? '',
-      body: split < 0 ? part : part.subarray(split + 4),
-    });
+    const end = raw[next - 1] !== 0x0a ? next : raw[next - 2] === 0x0d ? next - 2 : next - 1;
+    parts.push(splitPart(raw.subarray(start, end)));
     at = next;
   }
   if (parts.length !== 2) throw badRequest(`A multipart upload has 2 parts (metadata, media); got ${parts.length}.`);
@@ -184,6 +182,17 @@ function multipart(req: EmuRequest): { type: string; body: Buffer }[] {
     throw badRequest('The first part of a multipart upload must be JSON metadata.');
   }
   return parts;
+}
+
+function splitPart(part: Buffer): { type: string; body: Buffer } {
+  const crlf = part.indexOf('\r\n\r\n');
+  const lf = part.indexOf('\n\n');
+  const [split, gap] = crlf >= 0 && (lf < 0 || crlf < lf) ? [crlf, 4] : [lf, 2];
+  const headers = split < 0 ? '' : part.subarray(0, split).toString('utf8');
+  return {
+    type: /^content-type:\s*(.+)$/im.exec(headers)?.[1].trim() ?? '',
+    body: split < 0 ? part : part.subarray(split + gap),
+  };
 }
 
 function carried(input: Resource, keepNulls = false): Resource {
