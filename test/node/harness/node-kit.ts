@@ -2,7 +2,7 @@
 // field-case proxy address, the CA object in Cloud Storage, and the metadata
 // dpgce would set. Tests then change what their case is about.
 import type { TestContext } from "node:test";
-import { pem } from "./pki.js";
+import { fingerprint, pem } from "./pki.js";
 import { openScenario, type Scenario, type ScenarioOptions } from "./session.js";
 import type { RunResult } from "./root-ops.js";
 import { ORIGIN_PORT, STORAGE_PORT } from "./agent.js";
@@ -70,6 +70,31 @@ export class ProxiedNode {
 
   read(path: string): Promise<string | null> {
     return this.s.readFile(path);
+  }
+
+  /** Entries of the Debian Java keystore as [alias, SHA-256 fingerprint]. */
+  async javaEntries(): Promise<[string, string][]> {
+    const r = await this.s.run(["keytool", "-list", "-keystore", "/etc/ssl/certs/java/cacerts",
+      "-storepass", "changeit"]);
+    const out: [string, string][] = [];
+    let alias = "";
+    for (const line of r.stdout.split("\n")) {
+      if (/Entry,/.test(line)) alias = line.slice(0, line.indexOf(", "));
+      const fp = /fingerprint \(SHA-256\): (\S+)/.exec(line);
+      if (fp) out.push([alias, fp[1]]);
+    }
+    return out;
+  }
+
+  /** How many keystore entries hold the named test CA. */
+  async javaCount(ca: string): Promise<number> {
+    return (await this.javaEntries()).filter(([, fp]) => fp === fingerprint(ca)).length;
+  }
+
+  /** Whether the OS bundle holds the named test CA. */
+  async bundleHas(ca: string, bundle = "/etc/ssl/certs/ca-certificates.crt"): Promise<boolean> {
+    const body = pem(ca).split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+    return ((await this.read(bundle)) ?? "").replace(/\n/g, "").includes(body);
   }
 
   /** A shell command in the root, with /etc/environment loaded as a login would. */

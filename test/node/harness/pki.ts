@@ -30,11 +30,18 @@ export function pem(name: string): string {
   return readFileSync(join(testPki(), `${name}.pem`), "utf8");
 }
 
+const fingerprints = new Map<string, string>();
+
 /** The SHA-256 fingerprint as keytool prints it (upper-case hex, colons). */
 export function fingerprint(name: string): string {
-  const out = execFileSync("openssl", ["x509", "-in", join(testPki(), `${name}.pem`), "-noout",
-    "-fingerprint", "-sha256"], { encoding: "utf8" });
-  return out.trim().replace(/^.*=/, "").toUpperCase();
+  let fp = fingerprints.get(name);
+  if (fp === undefined) {
+    const out = execFileSync("openssl", ["x509", "-in", join(testPki(), `${name}.pem`), "-noout",
+      "-fingerprint", "-sha256"], { encoding: "utf8" });
+    fp = out.trim().replace(/^.*=/, "").toUpperCase();
+    fingerprints.set(name, fp);
+  }
+  return fp;
 }
 
 function selfSignedCa(dir: string, name: string, cn: string): void {
