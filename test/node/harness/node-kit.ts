@@ -52,6 +52,25 @@ export class ProxiedNode {
     return this.s.call("storage.put", { bucket: BUCKET, name: object, base64: Buffer.from(pem(name)).toString("base64") });
   }
 
+  /** Metadata server faults: `unavailable` 503s to come, `delayMs` per response. */
+  metadataFaults(faults: { unavailable?: number; delayMs?: number }): Promise<void> {
+    return this.s.call("metadata.faults", faults);
+  }
+
+  /** Make Cloud Storage answer 403 for an object, as for a caller without access. */
+  forbid(object: string): Promise<void> {
+    return this.s.call("storage.forbid", { key: `${BUCKET}/${object}` });
+  }
+
+  requests(): Promise<{ metadata: { path: string; status: number; flavor?: string }[];
+    storage: { path: string; status: number; authorized: boolean; via?: string }[]; origin: string[] }> {
+    return this.s.call("requests");
+  }
+
+  putObject(object: string, content: string): Promise<void> {
+    return this.s.call("storage.put", { bucket: BUCKET, name: object, base64: Buffer.from(content).toString("base64") });
+  }
+
   startProxy(ca: string, listen: string[]): Promise<void> {
     return this.s.call("squid.start", { ca, listen });
   }
