@@ -14,9 +14,16 @@ import { invalidArgument } from './resource-kit.js';
 const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|deleted:serviceAccount|deleted:user|deleted:group):.+|^(allUsers|allAuthenticatedUsers)$/;
 const ROLE = /^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
 
+/** IAM etags are bytes: 8 of them, base64 as the real service sends (an untouched policy's is `ACAB`). */
+const etagFor = (seed: unknown): string => Buffer.from(etagOf(seed), 'base64').subarray(0, 8).toString('base64');
+
+/** Clients may re-encode the etag bytes (gcloud sends URL-safe base64), so compare bytes. */
+const sameEtag = (a: string, b: string): boolean =>
+  Buffer.from(a, 'base64').equals(Buffer.from(b, 'base64'));
+
 /** The policy as a client sees it (grant times stay inside). */
-function view(rec: Resource | undefined, etagSeed: string): Resource {
-  if (!rec || !(rec.bindings ?? []).length) return { etag: rec?.etag ?? etagOf({ empty: etagSeed }) };
+function view(rec: Resource | undefined): Resource {
+  if (!rec || !(rec.bindings ?? []).length) return { etag: rec?.etag ?? 'ACAB' };
   return { version: rec.version, bindings: rec.bindings, etag: rec.etag };
 }
 
@@ -24,7 +31,7 @@ export function registerPoolIam(r: Router): void {
   r.add({ api: 'privateca', method: 'GET', path: `${POOL_PATH}:getIamPolicy`, mutating: false }, (req, ctx) => {
     const pool = poolName(req.params);
     poolOr404(ctx, pool);
-    return view(ctx.store.get(iamKey(pool)), pool);
+    return view(ctx.store.get(iamKey(pool)));
   });
 
   r.add({ api: 'privateca', method: 'POST', path: `${POOL_PATH}:setIamPolicy` }, (req, ctx) => {
@@ -33,8 +40,8 @@ export function registerPoolIam(r: Router): void {
     const policy = body(req).policy;
     if (!policy || typeof policy !== 'object') throw invalidArgument("Field 'policy' is required.");
     const current = ctx.store.get(iamKey(pool));
-    const currentEtag = view(current, pool).etag;
-    if (policy.etag !== undefined && policy.etag !== currentEtag) {
+    const currentEtag = view(current).etag;
+    if (policy.etag !== undefined && !sameEtag(String(policy.etag), currentEtag)) {
       throw new ApiError(409, 'There were concurrent policy changes. Please retry the whole ' +
         'read-modify-write with exponential backoff.', 'ABORTED');
     }
@@ -65,10 +72,10 @@ export function registerPoolIam(r: Router): void {
     const serial = (current?.serial ?? 0) + 1;
     const rec: Resource = {
       bindings, version: conditional ? 3 : 1, grantedAt, serial,
-      etag: etagOf({ pool, serial, bindings }).slice(0, 12),
+      etag: etagFor({ pool, serial, bindings }),
     };
     ctx.store.put(iamKey(pool), rec);
-    return view(rec, pool);
+    return view(rec);
   });
 
   r.add({ api: 'privateca', method: 'POST', path: `${POOL_PATH}:testIamPermissions`, mutating: false },
