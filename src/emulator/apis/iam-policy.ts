@@ -101,9 +101,9 @@ function checkBindings(ctx: EmuContext, value: unknown, rules: PolicyRules): Res
  * Google-managed accounts (Compute default, cloudservices) always exist.
  */
 export function serviceAccountExists(ctx: EmuContext, email: string): boolean {
-  const userManaged = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
-  if (userManaged) return ctx.store.get(`projects/${userManaged[1]}/serviceAccounts/${email}`) !== undefined;
   const agent = /^service-(\d+)@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$/.exec(email);
   if (agent) return ctx.store.entries(`projects/${agent[1]}/serviceIdentities/`).some(([, v]) => v.email === email);
+  const userManaged = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
+  if (userManaged) return ctx.store.get(`projects/${userManaged[1]}/serviceAccounts/${email}`) !== undefined;
   return true;
 }

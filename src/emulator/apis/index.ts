@@ -6,6 +6,9 @@ import { registerNetworkServices } from './networkservices.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
 import { registerStorage } from './storage.js';
+import { registerIam } from './iam.js';
+import { registerResourceManager } from './resourcemanager.js';
+import { registerServiceUsage } from './serviceusage.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
@@ -19,6 +22,9 @@ const modules: Register[] = [
   registerNetworkServices,
   registerCompute,
   registerStorage,
+  registerIam,
+  registerResourceManager,
+  registerServiceUsage,
 ];
 
 export function registerAll(router: Router): void {
