@@ -3,12 +3,12 @@ import { registerCompute } from './compute.js';
 import { registerCertificateManager } from './certificatemanager.js';
 import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
+import { registerIam } from './iam.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
-import { registerStorage } from './storage.js';
-import { registerIam } from './iam.js';
 import { registerResourceManager } from './resourcemanager.js';
 import { registerServiceUsage } from './serviceusage.js';
+import { registerStorage } from './storage.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
