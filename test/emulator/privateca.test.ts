@@ -139,7 +139,12 @@ describe('privateca emulator', () => {
     assert.equal(set.version, 1);
     assert.deepEqual(set.bindings, [{ role: 'roles/privateca.admin', members: [member] }]);
     assert.notEqual(set.etag, empty.etag);
+    const urlSafe = set.etag.replace(/\+/g, '-').replace(/\//g, '_');
+    const again = await h.call('POST', `${iam}:setIamPolicy`, { policy: { bindings: set.bindings, etag: urlSafe } });
+    assert.equal(again.status, 200, 'gcloud sends the etag bytes back URL-safe');
+    set.etag = again.json.etag;
     const stale = await h.call('POST', `${iam}:setIamPolicy`, { policy: { bindings: [], etag: empty.etag } });
+    assert.equal(empty.etag, 'ACAB');
     assert.equal(stale.status, 409);
     assert.equal(stale.json.error.status, 'ABORTED');
     const bad = await h.call('POST', `${iam}:setIamPolicy`, { policy: { bindings: [{ role: 'roles/x', members: ['bob'] }] } });
