@@ -112,6 +112,9 @@ describe('resource manager projects', () => {
     const again = await h.ok('POST', '/v3/projects/my-proj:getIamPolicy', {});
     assert.deepEqual(again, set);
 
+    const urlSafe = set.etag.replace(/\+/g, '-').replace(/\//g, '_');
+    const viaGcloud = await h.ok('POST', '/v1/projects/my-proj:setIamPolicy', { policy: { bindings, etag: urlSafe } });
+    assert.notEqual(viaGcloud.etag, set.etag);
     const stale = await h.call('POST', '/v1/projects/my-proj:setIamPolicy', { policy: { bindings, etag: policy.etag } });
     assert.equal(stale.status, 409);
     assert.deepEqual(stale.json, { error: { code: 409, status: 'ABORTED',

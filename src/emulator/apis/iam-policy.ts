@@ -37,7 +37,7 @@ export function writePolicy(ctx: EmuContext, rules: PolicyRules, policy: unknown
   if (!policy || typeof policy !== 'object') throw rules.invalid("Invalid JSON payload: 'policy' is required.");
   const incoming = policy as Resource;
   const current = record(ctx, rules);
-  if (incoming.etag !== undefined && incoming.etag !== rules.etag(current.revision)) throw rules.conflict();
+  if (incoming.etag !== undefined && !sameEtag(incoming.etag, rules.etag(current.revision))) throw rules.conflict();
 
   const bindings = checkBindings(ctx, incoming.bindings ?? [], rules);
   const conditional = bindings.some((b) => b.condition);
@@ -47,6 +47,11 @@ export function writePolicy(ctx: EmuContext, rules: PolicyRules, policy: unknown
   const next: PolicyRecord = { revision: current.revision + 1, version: conditional ? 3 : 1, bindings };
   ctx.store.put(rules.key, next as unknown as Resource);
   return view(next, rules);
+}
+
+/** etags are bytes: gcloud sends back a base64url form of the base64 it got. */
+function sameEtag(given: unknown, current: string): boolean {
+  return typeof given === 'string' && Buffer.from(given, 'base64').equals(Buffer.from(current, 'base64'));
 }
 
 /** Stores the policy a resource is born with (revision 0). */
