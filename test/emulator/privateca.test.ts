@@ -153,6 +153,13 @@ describe('privateca emulator', () => {
     assert.ok(gets.length > 0 && gets.every((e) => e.mutating === false));
   });
 
+  it('lists pools and CAs across locations and pools with the `-` wildcard, as gcloud asks', async () => {
+    const pools = await h.ok('GET', '/v1/projects/p/locations/-/caPools');
+    assert.ok(pools.caPools.some((p: any) => p.name === `${P}/caPools/pem`));
+    const cas = await h.ok('GET', `/v1/${P}/caPools/-/certificateAuthorities`);
+    assert.ok(cas.certificateAuthorities.some((c: any) => c.name === `${P}/caPools/pem/certificateAuthorities/root`));
+  });
+
   it('rejects a CA whose config is not a CA certificate', async () => {
     const r = await h.call('POST', `/v1/${P}/caPools/pem/certificateAuthorities?certificateAuthorityId=leafy`, {
       type: 'SELF_SIGNED', lifetime: '86400s', keySpec: { algorithm: 'EC_P256_SHA256' },

@@ -2,7 +2,7 @@ import { alreadyExists, notFound } from '../errors.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, nowIso, page } from './common.js';
-import { applyMask, createId, existsOrPending, maskFields, startOp, type LroApi } from './resource-kit.js';
+import { applyMask, createId, existsOrPending, listIn, maskFields, startOp, type LroApi } from './resource-kit.js';
 
 // The shape every Network Security v1 collection emulated here shares
 // (recorded: networksecurity-urllist): create with `?<kind>Id=`, get, list,
@@ -77,8 +77,10 @@ export function registerCollection(r: Router, spec: CollectionSpec): void {
   r.add({ api: 'networksecurity', method: 'GET', path: collectionPath }, (req, ctx) => {
     const parent = parentName(spec, req.params);
     parentMustExist(ctx, parent);
-    return page(ctx.store.list(`${parent}/${spec.collection}`), spec.collection === 'rules'
-      ? 'gatewaySecurityPolicyRules' : spec.collection, req);
+    const items = spec.parentPath === V1
+      ? listIn(ctx, req.params.project, req.params.location, spec.collection)
+      : ctx.store.list(`${parent}/${spec.collection}`);
+    return page(items, spec.collection === 'rules' ? 'gatewaySecurityPolicyRules' : spec.collection, req);
   });
 
   r.add({ api: 'networksecurity', method: 'PATCH', path: onePath }, (req, ctx) => {

@@ -4,7 +4,7 @@ import type { Resource } from '../store.js';
 import { contains, formatIpv4, parseCidr, parseIpv4 } from './cidr.js';
 import { computeRef } from './common.js';
 import { routerResource } from './compute-router.js';
-import { byProjectId, existsOrPending, invalidArgument, stripServiceUrl } from './resource-kit.js';
+import { byProjectId, existsOrPending, invalidArgument, pendingEffects, stripServiceUrl } from './resource-kit.js';
 
 // The Secure Web Proxy (SECURE_WEB_GATEWAY) rules of a gateway: its network
 // and client subnetwork, its address inside that subnetwork (given, or
@@ -35,8 +35,10 @@ function reserved(range: { base: number; prefix: number }): number[] {
 
 /** Addresses other SWP gateways of the subnetwork already hold. */
 function takenAddresses(ctx: EmuContext, project: string, subnet: string, except: string): Set<string> {
-  return new Set(ctx.store.entries(`projects/${project}/locations/`)
-    .filter(([k, g]) => /\/gateways\/[^/]+$/.test(k) && k !== except && g.subnetwork === subnet)
+  const pending = pendingEffects(ctx).flatMap((e): [string, Resource][] => ('put' in e ? [[e.put, e.value]] : []));
+  return new Set([...ctx.store.entries(`projects/${project}/locations/`), ...pending]
+    .filter(([k, g]) => /^projects\/[^/]+\/locations\/[^/]+\/gateways\/[^/]+$/.test(k) && k !== except &&
+      g.subnetwork === subnet)
     .flatMap(([, g]) => g.addresses ?? []));
 }
 

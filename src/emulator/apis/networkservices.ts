@@ -5,7 +5,8 @@ import type { Resource } from '../store.js';
 import { body, nowIso, page } from './common.js';
 import { MAX_SWG_PORTS, autogenRouter, checkPlacement, checkReferences, normaliseRefs } from './networkservices-swg.js';
 import {
-  NAME_PATTERN, applyMask, createId, existsOrPending, invalidArgument, maskFields, omitDefaults, startOp, type LroApi,
+  NAME_PATTERN, applyMask, createId, existsOrPending, invalidArgument, listIn, maskFields, omitDefaults, startOp,
+  type LroApi,
 } from './resource-kit.js';
 
 // Network Services v1 gateways (recorded: networkservices-gateway, an
@@ -120,7 +121,7 @@ export function registerNetworkServices(r: Router): void {
     selfLink: `https://networkservices.googleapis.com/v1alpha1/${nameOf(req.params)}`,
   }));
   r.add({ api: 'networkservices', method: 'GET', path: `${V1}/gateways` }, (req, ctx) =>
-    page(ctx.store.list(`projects/${req.params.project}/locations/${req.params.location}/gateways`), 'gateways', req));
+    page(listIn(ctx, req.params.project, req.params.location, 'gateways'), 'gateways', req));
   r.add({ api: 'networkservices', method: 'PATCH', path: one }, patch);
   r.add({ api: 'networkservices', method: 'DELETE', path: one }, (req, ctx) => {
     const name = nameOf(req.params);

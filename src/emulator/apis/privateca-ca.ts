@@ -8,7 +8,9 @@ import {
 } from './privateca-common.js';
 import { withRequestId } from './privateca-pool.js';
 import { KEY_ALGORITHMS, pruneKeyUsage, selfSignedCa } from './privateca-x509.js';
-import { applyMask, createId, duration, existsOrPending, invalidArgument, maskFields, queryFlag, startOp } from './resource-kit.js';
+import {
+  applyMask, createId, duration, existsOrPending, invalidArgument, listIn, maskFields, queryFlag, startOp,
+} from './resource-kit.js';
 
 // Certificate authorities (recorded: certificatemanager-issuanceconfig, which
 // drives gcloud's `privateca roots create --auto-enable / disable / delete`).
@@ -144,9 +146,12 @@ export function registerCertificateAuthorities(r: Router): void {
     return create(req, ctx).then((op) => { ctx.ops.remember(req.params.project, req.query.get('requestId'), op); return op; });
   });
   r.add({ api: 'privateca', method: 'GET', path: list }, (req, ctx) => {
-    const pool = poolOr404(ctx, poolName(req.params)).name;
-    purgeExpired(ctx, pool);
-    return page(casOf(ctx, pool), 'certificateAuthorities', req);
+    // Pool `-` (gcloud's `roots list` without --pool) lists the CAs of every pool.
+    const pools = req.params.pool === '-'
+      ? listIn(ctx, req.params.project, req.params.location, 'caPools').map((p) => p.name as string)
+      : [poolOr404(ctx, poolName(req.params)).name];
+    for (const pool of pools) purgeExpired(ctx, pool);
+    return page(pools.flatMap((pool) => casOf(ctx, pool)), 'certificateAuthorities', req);
   });
   r.add({ api: 'privateca', method: 'GET', path: CA_PATH }, (req, ctx) => caOr404(ctx, caName(req.params)));
   r.add({ api: 'privateca', method: 'PATCH', path: CA_PATH }, (req, ctx) =>

@@ -5,7 +5,9 @@ import { body, page } from './common.js';
 import {
   PRIVATECA, POOL_PATH, V1, casOf, iamKey, poolDependents, poolName, poolOr404, purgeExpired,
 } from './privateca-common.js';
-import { applyMask, createId, existsOrPending, invalidArgument, maskFields, queryFlag, startOp } from './resource-kit.js';
+import {
+  applyMask, createId, existsOrPending, invalidArgument, listIn, maskFields, queryFlag, startOp,
+} from './resource-kit.js';
 
 // CA pools: create/get/list/patch/delete (LROs with requestId replay) and
 // fetchCaCerts. Recorded shapes: privateca-capool, certificatemanager-
@@ -67,7 +69,7 @@ export function registerPools(r: Router): void {
   r.add({ api: 'privateca', method: 'GET', path: POOL_PATH }, (req, ctx) => poolOr404(ctx, poolName(req.params)));
 
   r.add({ api: 'privateca', method: 'GET', path: `${V1}/caPools` }, (req, ctx) =>
-    page(ctx.store.list(`projects/${req.params.project}/locations/${req.params.location}/caPools`), 'caPools', req));
+    page(listIn(ctx, req.params.project, req.params.location, 'caPools'), 'caPools', req));
 
   r.add({ api: 'privateca', method: 'PATCH', path: POOL_PATH }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => {

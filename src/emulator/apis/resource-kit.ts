@@ -34,7 +34,8 @@ export function startOp(ctx: EmuContext, api: LroApi, a: {
   });
 }
 
-function pendingEffects(ctx: EmuContext): Effect[] {
+/** Effects of accepted operations that have not completed yet. */
+export function pendingEffects(ctx: EmuContext): Effect[] {
   return Object.values(ctx.store.operations)
     .filter((op) => !op.applied && !op.error)
     .flatMap((op) => op.effects);
