@@ -3,8 +3,9 @@ import { ApiError } from '../errors.js';
 import type { EmuContext } from '../router.js';
 import type { Resource } from '../store.js';
 import { nowIso } from './common.js';
-import { REQUESTER_ROLES, certificatesCreateDenied, hasEffectiveRole, serviceAgent } from './privateca-common.js';
-import { issueFromPool } from './privateca-issue.js';
+import {
+  REQUESTER_ROLES, certificatesCreateDenied, hasEffectiveRole, issueFromPool, serviceAgent,
+} from './privateca-common.js';
 import { byProjectId, duration, stripServiceUrl, type LroApi } from './resource-kit.js';
 
 // Certificate contents: self-managed PEMs are parsed for real (SANs, expiry,
