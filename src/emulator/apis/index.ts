@@ -9,6 +9,7 @@ import { registerPrivateca } from './privateca.js';
 import { registerResourceManager } from './resourcemanager.js';
 import { registerServiceUsage } from './serviceusage.js';
 import { registerStorage } from './storage.js';
+import { registerDns } from './dns.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
@@ -25,6 +26,7 @@ const modules: Register[] = [
   registerIam,
   registerResourceManager,
   registerServiceUsage,
+  registerDns,
 ];
 
 export function registerAll(router: Router): void {
