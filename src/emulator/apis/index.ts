@@ -1,6 +1,7 @@
 import type { Router } from '../router.js';
 import { registerCompute } from './compute.js';
 import { registerCertificateManager } from './certificatemanager.js';
+import { registerDns } from './dns.js';
 import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
 import { registerIam } from './iam.js';
@@ -9,7 +10,6 @@ import { registerPrivateca } from './privateca.js';
 import { registerResourceManager } from './resourcemanager.js';
 import { registerServiceUsage } from './serviceusage.js';
 import { registerStorage } from './storage.js';
-import { registerDns } from './dns.js';
 
 // Every emulated API registers its routes here. Patterns of different APIs
 // never overlap (each has its own path prefix or collection name).
