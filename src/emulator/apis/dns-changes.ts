@@ -129,7 +129,8 @@ export function recordChange(ctx: EmuContext, key: string, additions: Resource[]
 
 function existing(req: EmuRequest, ctx: EmuContext, findZone: FindZone): [string, Resource, Resource] {
   const [key, zone] = findZone(req, ctx);
-  const rec = ctx.store.get(rrsetKey(key, req.params.name.toLowerCase(), req.params.type));
+  const name = req.params.name.toLowerCase();
+  const rec = ctx.store.get(rrsetKey(key, name.endsWith('.') ? name : `${name}.`, req.params.type));
   if (!rec) {
     throw dnsError(404, 'notFound', `The 'parameters.name' resource named '${req.params.name} (${req.params.type})' does not exist.`);
   }
