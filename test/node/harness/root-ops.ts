@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync, chmodSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, posix } from "node:path";
 
 export const ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -40,15 +40,38 @@ export interface RootFile {
   /** File content as base64, or null when the path does not exist. */
   base64: string | null;
   mode?: number;
-  link?: string;
 }
 
+/** Read a file of the root, following symlinks as the root would (absolute ones inside it). */
 export function readRootFile(root: string, path: string): RootFile {
-  const full = join(root, path);
-  if (!existsSync(full)) return { base64: null };
-  const st = lstatSync(full);
-  if (st.isSymbolicLink()) return { base64: null, link: readlinkSync(full) };
-  return { base64: readFileSync(full).toString("base64"), mode: st.mode & 0o7777 };
+  const full = resolveInRoot(root, path);
+  if (full === undefined || !existsSync(full)) return { base64: null };
+  return { base64: readFileSync(full).toString("base64"), mode: lstatSync(full).mode & 0o7777 };
+}
+
+function resolveInRoot(root: string, path: string, depth = 0): string | undefined {
+  if (depth > 20) return undefined;
+  const parts = path.split("/").filter((p) => p !== "");
+  let current = "/";
+  for (let i = 0; i < parts.length; i++) {
+    const next = posix.join(current, parts[i]);
+    const full = join(root, next);
+    if (isSymlink(full)) {
+      const target = readlinkSync(full);
+      const base = target.startsWith("/") ? target : posix.join(current, target);
+      return resolveInRoot(root, posix.join(base, ...parts.slice(i + 1)), depth + 1);
+    }
+    current = next;
+  }
+  return join(root, current);
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 export function writeRootFile(root: string, path: string, content: string, mode = 0o644): void {
