@@ -56,11 +56,14 @@ export function scrub(text: string): string {
     .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]');
 }
 
-/** Transient failures worth retrying: throttling, server errors, lost connections. */
+/**
+ * Transient failures worth retrying as they are: throttling, server errors,
+ * lost connections. Not 409 ABORTED: that is a stale etag, and sending the
+ * same body again fails again; the IAM writer re-reads instead.
+ */
 export function isTransient(err: GcpError): boolean {
   if (err.httpStatus === 0) return true;
-  if (err.httpStatus === 429 || err.httpStatus >= 500) return true;
-  return err.httpStatus === 409 && err.status === 'ABORTED';
+  return err.httpStatus === 429 || err.httpStatus >= 500;
 }
 
 /**

@@ -105,11 +105,17 @@ export function desiredGraph(config: EnvConfig, names: ResourceNames, assets: As
     spec: { tlsInspectionPolicy: `projects/${p}/locations/${r}/tlsInspectionPolicies/${names.tlsInspectionPolicy}`,
       description: `dpgce egress policy, default deny [dpgce-env=${env}]` } });
   let previousRule: string | undefined;
-  for (const rule of policyRules(config)) {
+  const urlListName = (rule: string): string => `projects/${p}/locations/${r}/urlLists/${env}-${rule}`;
+  for (const rule of policyRules(config, urlListName)) {
     const address = `gateway-security-policy-rule.${rule.name}`;
+    if (rule.urlList) {
+      add({ address: `url-list.${rule.name}`, kind: 'url-list', name: rule.urlList, dependsOn: [svc('networksecurity')],
+        spec: { values: [...new Set(rule.hosts)].sort(), description: `hosts of rule ${rule.name} [dpgce-env=${env}]` } });
+    }
     // One rule at a time: the service races on parallel rule creation.
     add({ address, kind: 'gateway-security-policy-rule', name: `${policy}/rules/${rule.name}`,
-      dependsOn: ['gateway-security-policy.swp', ...(previousRule ? [previousRule] : [])],
+      dependsOn: ['gateway-security-policy.swp', ...(previousRule ? [previousRule] : []),
+        ...(rule.urlList ? [`url-list.${rule.name}`] : [])],
       parent: 'gateway-security-policy.swp',
       spec: { basicProfile: 'ALLOW', enabled: true, priority: rule.priority, sessionMatcher: rule.sessionMatcher,
         tlsInspectionEnabled: rule.tlsInspectionEnabled, description: `${rule.description} [dpgce-env=${env}]` } });

@@ -15,14 +15,25 @@ export interface PolicyRule {
   tlsInspectionEnabled: boolean;
   description: string;
   hosts: string[];
+  /** Set when the hosts are too many for one matcher: a URL list of them. */
+  urlList?: string;
 }
+
+/**
+ * Above this many hosts a rule matches through a URL list: the service
+ * refuses matchers with more than 12 logical operators, and a list is
+ * easier to read in the console.
+ */
+export const INLINE_HOSTS_MAX = 4;
 
 const FIRST_PRIORITY = 1000;
 const PRIORITY_STEP = 10;
 
-export function policyRules(config: EnvConfig): PolicyRule[] {
+/** `urlListName(rule)` gives the full URL list name for a rule that needs one. */
+export function policyRules(config: EnvConfig, urlListName: (rule: string) => string = (r) => r): PolicyRule[] {
   const rules: PolicyRule[] = [];
   for (const name of config.policyPresets) {
+    if (!Object.hasOwn(PRESETS, name)) throw new Error(`unknown preset ${name} (validation should have refused it)`);
     const preset = PRESETS[name];
     rules.push({
       name,
@@ -43,7 +54,13 @@ export function policyRules(config: EnvConfig): PolicyRule[] {
       hosts: [...config.allowedHosts],
     });
   }
-  rules.forEach((r, i) => (r.priority = FIRST_PRIORITY + i * PRIORITY_STEP));
+  rules.forEach((r, i) => {
+    r.priority = FIRST_PRIORITY + i * PRIORITY_STEP;
+    if (new Set(r.hosts).size > INLINE_HOSTS_MAX) {
+      r.urlList = urlListName(r.name);
+      r.sessionMatcher = `inUrlList(host(), '${r.urlList}')`;
+    }
+  });
   return rules;
 }
 

@@ -3,7 +3,7 @@ import { route, router, subnetwork } from './compute-subnetwork.js';
 import { certificate, certificateIssuanceConfig } from './certificatemanager.js';
 import { dnsRecordSet, dnsZone } from './dns.js';
 import { iamBinding, service, serviceAccount } from './iam.js';
-import { gatewaySecurityPolicy, gatewaySecurityPolicyRule, tlsInspectionPolicy } from './networksecurity.js';
+import { gatewaySecurityPolicy, gatewaySecurityPolicyRule, tlsInspectionPolicy, urlList } from './networksecurity.js';
 import { gateway } from './networkservices.js';
 import { caPool, caPoolIam, certificateAuthority } from './privateca.js';
 import { bucket, object } from './storage.js';
@@ -14,5 +14,5 @@ import type { ResourceHandler } from './types.js';
 export const HANDLERS: Record<string, ResourceHandler> = Object.fromEntries(
   [service, network, route, subnetwork, firewall, router, dnsZone, dnsRecordSet, serviceAccount, iamBinding,
     bucket, bucketIam, object, caPool, certificateAuthority, caPoolIam, certificateIssuanceConfig, certificate,
-    tlsInspectionPolicy, gatewaySecurityPolicy, gatewaySecurityPolicyRule, gateway].map((h) => [h.kind, h]),
+    tlsInspectionPolicy, urlList, gatewaySecurityPolicy, gatewaySecurityPolicyRule, gateway].map((h) => [h.kind, h]),
 );

@@ -1,13 +1,13 @@
 import { isPropagation, isTransient } from '../gcp/errors.js';
 import { awaitOperation } from './lro.js';
-import { lastSegment, orMissing, parentOf } from './common.js';
+import { lastSegment, orMissing, parentOf, sorted } from './common.js';
 import { poolName } from './privateca.js';
 import { diffFields, hasDescriptionMark, type Desired, type ResourceHandler, type RunContext } from './types.js';
 
 // Network Security: the TLS inspection policy, the gateway security policy
 // and its rules. None of these has labels: the mark is in the description.
 
-type Kind = 'tlsInspectionPolicies' | 'gatewaySecurityPolicies' | 'rules';
+type Kind = 'tlsInspectionPolicies' | 'gatewaySecurityPolicies' | 'rules' | 'urlLists';
 
 function collection(ns: any, kind: Kind): any {
   const l = ns.projects.locations;
@@ -76,4 +76,9 @@ export const gatewaySecurityPolicyRule: ResourceHandler = {
   ]),
   describe: (_d, o) => `${o.actual?.basicProfile ?? '?'} at priority ${o.actual?.priority ?? '?'}` +
     `${o.actual?.tlsInspectionEnabled ? ', TLS inspected' : ''}: ${o.actual?.sessionMatcher ?? ''}`,
+};
+
+export const urlList: ResourceHandler = {
+  ...handler('url-list', 'urlLists', 'urlListId', [{ field: 'values', norm: sorted }]),
+  describe: (_d, o) => `${(o.actual?.values ?? []).length} hosts: ${(o.actual?.values ?? []).join(', ')}`,
 };

@@ -116,7 +116,8 @@ export const certificateAuthority: ResourceHandler = {
         ignoreActiveCertificates: true, requestId: crypto.randomUUID() }));
     await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.delete', name);
   },
-  describe: (_d, o) => `${o.actual?.type ?? ''} root, ${o.actual?.state ?? '?'}, expires ${o.actual?.expireTime ?? '?'}`,
+  describe: (_d, o) => `${o.actual?.type ?? ''} root, ${o.actual?.state ?? '?'}, expires ` +
+    `${o.actual?.caCertificateDescriptions?.[0]?.subjectDescription?.notAfterTime ?? o.actual?.expireTime ?? '?'}`,
 };
 
 async function enable(ctx: RunContext, name: string): Promise<void> {

@@ -117,10 +117,12 @@ describe('desired graph', () => {
     const g = exampleGraph({ SWP_ALLOWED_HOSTS: ['developer.download.nvidia.com', 'deb.debian.org'] });
     const rules = g.filter((d) => d.kind === 'gateway-security-policy-rule')
       .map((d) => ({ name: d.address, ...d.spec } as any));
-    assert.equal(evaluate(rules, 'https://example.org/').verdict, 'deny');
-    assert.equal(evaluate(rules, 'https://example.org/').rule, undefined);
-    assert.equal(evaluate(rules, 'https://developer.download.nvidia.com/compute/cuda/repos/').verdict, 'allow');
-    assert.equal(evaluate(rules, 'https://deb.debian.org/debian/').verdict, 'allow');
+    const lists = new Map(g.filter((d) => d.kind === 'url-list').map((d) => [d.name, d.spec.values as string[]]));
+    assert.equal(evaluate(rules, 'https://example.org/', lists).verdict, 'deny');
+    assert.equal(evaluate(rules, 'https://example.org/', lists).rule, undefined);
+    assert.equal(evaluate(rules, 'https://developer.download.nvidia.com/compute/cuda/repos/', lists).verdict, 'allow');
+    assert.equal(evaluate(rules, 'https://deb.debian.org/debian/', lists).verdict, 'allow');
+    assert.equal(evaluate(rules, 'https://nvidia.com.evil.example/', lists).verdict, 'deny');
     const priorities = rules.map((r) => r.priority);
     assert.equal(new Set(priorities).size, priorities.length, 'priorities are unique');
     assert.ok(rules.some((r) => r.tlsInspectionEnabled));
@@ -128,6 +130,14 @@ describe('desired graph', () => {
     assert.equal(find('gateway-security-policy.swp').spec.tlsInspectionPolicy, find('tls-inspection-policy.swp').name);
     assert.equal(find('tls-inspection-policy.swp').spec.caPool, find('ca-pool.swp').name);
     assert.equal(find('object.proxy-ca').spec.contentFrom, 'root-ca');
+  });
+
+  it('matches long host sets through a URL list, short ones inline', () => {
+    const big = byAddress.get('gateway-security-policy-rule.dataproc-gpu')!;
+    assert.match(big.spec.sessionMatcher, /^inUrlList\(host\(\), 'projects\/dpgce-demo-project\/locations\/us-central1\/urlLists\/dpgce-dataproc-gpu'\)$/);
+    assert.ok(big.dependsOn.includes('url-list.dataproc-gpu'));
+    const small = exampleGraph({ SWP_POLICY_PRESETS: ['conda'] }).find((d) => d.address === 'gateway-security-policy-rule.conda')!;
+    assert.match(small.spec.sessionMatcher, /^host\(\) == '/);
   });
 
   it('creates gateway security policy rules one at a time', () => {
