@@ -53,7 +53,7 @@ interface Lro {
 
 /**
  * Polls a google.longrunning.Operation through `get` until done. Polls get
- * sparser as the operation ages (a tenth of the elapsed time, within the
+ * sparser as the operation ages (a twentieth of the elapsed time, within the
  * session's bounds), so a slow gateway costs few requests and a fast one
  * little waiting.
  */
@@ -69,7 +69,7 @@ export async function waitLro<T extends Lro>(
   while (!op.done) {
     const elapsed = Date.now() - started;
     if (elapsed > s.poll.deadlineMs) throw timeout(site, op.name ?? '', s.poll.deadlineMs);
-    await sleep(Math.min(s.poll.maxMs, Math.max(s.poll.minMs, elapsed / 10)));
+    await sleep(Math.min(s.poll.maxMs, Math.max(s.poll.minMs, elapsed / 20)));
     const name = op.name ?? '';
     op = await s.call({ ...site, method: `${site.method.split('.')[0]}.operations.get` }, () => get(name));
   }
