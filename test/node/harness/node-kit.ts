@@ -1,9 +1,8 @@
 // A proxied node as most scenarios want it: squid bumping with a test CA on a
 // field-case proxy address, the CA object in Cloud Storage, and the metadata
 // dpgce would set. Tests then change what their case is about.
-import type { TestContext } from "node:test";
 import { fingerprint, pem } from "./pki.js";
-import { openScenario, type Scenario, type ScenarioOptions } from "./session.js";
+import { openScenario, type Scenario, type ScenarioHost, type ScenarioOptions } from "./session.js";
 import type { RunResult } from "./root-ops.js";
 import { ORIGIN_PORT, STORAGE_PORT } from "./agent.js";
 
@@ -122,7 +121,7 @@ export class ProxiedNode {
   }
 }
 
-export async function proxiedNode(t: TestContext, o: NodeOptions = {}): Promise<ProxiedNode | undefined> {
+export async function proxiedNode(t: ScenarioHost, o: NodeOptions = {}): Promise<ProxiedNode | undefined> {
   const proxy = o.proxy ?? PROXY;
   const address = proxy.replace(/^http:\/\//, "").replace(/:\d+$/, "");
   const addresses = [...new Set([...(o.addresses ?? []), ...(/^[\d.]+$/.test(address) ? [address] : [])])];

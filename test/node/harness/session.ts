@@ -7,7 +7,6 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { TestContext } from "node:test";
 import { AGENT_FLAG, type AgentConfig } from "./agent.js";
 import { testPki } from "./pki.js";
 import { ensureRootfs } from "./rootfs.js";
@@ -35,8 +34,14 @@ export function harnessUnavailable(): string | undefined {
   return availability;
 }
 
+/** What a scenario needs from its caller: node:test's TestContext, or the benchmark's stand-in. */
+export interface ScenarioHost {
+  after(fn: () => unknown): void;
+  skip(message?: string): void;
+}
+
 /** Skip (printing why) when the harness cannot run; under DPGCE_REQUIRE_HARNESS=1, fail. */
-export function skipUnlessHarness(t: TestContext, why = harnessUnavailable()): boolean {
+export function skipUnlessHarness(t: ScenarioHost, why = harnessUnavailable()): boolean {
   if (why === undefined) return false;
   if (process.env.DPGCE_REQUIRE_HARNESS === "1") {
     throw new Error(`boot-script harness required (DPGCE_REQUIRE_HARNESS=1) but: ${why}`);
@@ -108,7 +113,7 @@ export class Scenario {
 }
 
 /** A started scenario, closed when the test ends; undefined when skipped. */
-export async function openScenario(t: TestContext, options: ScenarioOptions = {}):
+export async function openScenario(t: ScenarioHost, options: ScenarioOptions = {}):
   Promise<Scenario | undefined> {
   if (skipUnlessHarness(t)) return undefined;
   let lower: string;
