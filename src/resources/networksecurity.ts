@@ -1,4 +1,4 @@
-import { isPropagation, isTransient } from '../gcp/errors.js';
+import { GcpError, isPropagation, isTransient } from '../gcp/errors.js';
 import { awaitOperation } from './lro.js';
 import { lastSegment, orMissing, parentOf, sorted } from './common.js';
 import { poolName } from './privateca.js';
@@ -50,12 +50,37 @@ function handler(kind: string, api: Kind, idParam: string, compare: Parameters<t
 
 const byLocation = (v: unknown): unknown => (typeof v === 'string' ? v.replace(/^projects\/[^/]+\//, '') : v);
 
+/**
+ * How long to wait for a new IAM grant to be seen by the service that checks
+ * it: DPGCE_IAM_PROPAGATION_TIMEOUT seconds, default 5 minutes (grants
+ * usually land within 2 minutes; Google documents up to 7).
+ */
+export function propagationTimeoutMs(): number {
+  const s = Number(process.env.DPGCE_IAM_PROPAGATION_TIMEOUT);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 5 * 60_000;
+}
+
+const tlsBase = handler('tls-inspection-policy', 'tlsInspectionPolicies', 'tlsInspectionPolicyId',
+  [{ field: 'caPool', norm: byLocation }],
+  (ctx, d) => ({ ...d.spec, caPool: poolName(ctx) }),
+  // The service agent's new role on the pool takes a while to be seen (F21).
+  () => ({ retryable: (e) => isTransient(e) || isPropagation(e), deadlineMs: propagationTimeoutMs() }));
+
 export const tlsInspectionPolicy: ResourceHandler = {
-  ...handler('tls-inspection-policy', 'tlsInspectionPolicies', 'tlsInspectionPolicyId',
-    [{ field: 'caPool', norm: byLocation }],
-    (ctx, d) => ({ ...d.spec, caPool: poolName(ctx) }),
-    // The service agent's new role on the pool takes a while to be seen (F21).
-    () => ({ retryable: (e) => isTransient(e) || isPropagation(e), deadlineMs: 5 * 60_000 })),
+  ...tlsBase,
+  async create(ctx, d) {
+    try {
+      await tlsBase.create(ctx, d);
+    } catch (err) {
+      if (!(err instanceof GcpError && isPropagation(err))) throw err;
+      const member = `serviceAccount:service-${await ctx.projectNumber()}@gcp-sa-networksecurity.iam.gserviceaccount.com`;
+      throw new GcpError(err.site, err.httpStatus, err.status, err.reason,
+        `${member} still lacks roles/privateca.certificateManager on ${poolName(ctx)} after ` +
+        `${Math.round(propagationTimeoutMs() / 1000)}s of retries (${err.detail}). IAM may need longer: run up again, ` +
+        'or raise DPGCE_IAM_PROPAGATION_TIMEOUT (seconds); check that the grant exists with ' +
+        '`gcloud privateca pools get-iam-policy`.');
+    }
+  },
   describe: (_d, o) => `TLS inspection with CA pool ${lastSegment(o.actual?.caPool ?? '?')}`,
 };
 
