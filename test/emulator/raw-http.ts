@@ -15,7 +15,12 @@ export interface Reply {
 export interface Client {
   emu: Emulator;
   /** Any request; `body` is sent as JSON unless it is a Buffer or string. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply>;
   /** A request that must answer 2xx; returns the JSON body. */
   ok(method: string, path: string, body?: unknown): Promise<any>;
   /** Polls a compute#operation (GET on its selfLink path) until DONE. */
@@ -28,7 +33,12 @@ export interface Client {
 export async function client(opts: EmulatorOptions = {}): Promise<Client> {
   const emu = await startEmulator(opts);
 
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const raw = Buffer.isBuffer(body) || typeof body === 'string';
     const res = await fetch(emu.url + path, {
       method,
@@ -37,16 +47,25 @@ export async function client(opts: EmulatorOptions = {}): Promise<Client> {
         ...(body === undefined || raw ? {} : { 'content-type': 'application/json' }),
         ...headers,
       },
-      body: body === undefined ? undefined : raw ? toBody(body as string | Buffer) : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : raw
+            ? toBody(body as string | Buffer)
+            : JSON.stringify(body),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     let json: any;
-    if ((res.headers.get('content-type') ?? '').includes('json') && bytes.length) json = JSON.parse(bytes.toString());
+    if ((res.headers.get('content-type') ?? '').includes('json') && bytes.length)
+      json = JSON.parse(bytes.toString());
     return { status: res.status, json, bytes, headers: res.headers };
   };
   const ok = async (method: string, path: string, body?: unknown) => {
     const r = await call(method, path, body);
-    assert.ok(r.status >= 200 && r.status < 300, `${method} ${path} -> ${r.status} ${r.bytes.toString()}`);
+    assert.ok(
+      r.status >= 200 && r.status < 300,
+      `${method} ${path} -> ${r.status} ${r.bytes.toString()}`,
+    );
     return r.json;
   };
   const computeDone = async (op: any) => {
@@ -59,13 +78,18 @@ export async function client(opts: EmulatorOptions = {}): Promise<Client> {
   };
   const compute = async (method: string, path: string, body?: unknown) => {
     const final = await computeDone(await ok(method, path, body));
-    assert.equal(final.error, undefined, `${method} ${path} failed: ${JSON.stringify(final.error)}`);
+    assert.equal(
+      final.error,
+      undefined,
+      `${method} ${path} failed: ${JSON.stringify(final.error)}`,
+    );
     return final;
   };
   return { emu, call, ok, computeDone, compute, close: () => emu.close() };
 }
 
-const toBody = (b: string | Buffer): string | Blob => (typeof b === 'string' ? b : new Blob([new Uint8Array(b)]));
+const toBody = (b: string | Buffer): string | Blob =>
+  typeof b === 'string' ? b : new Blob([new Uint8Array(b)]);
 
 export const C = '/compute/v1/projects/p';
 export const WWW = 'https://www.googleapis.com/compute/v1/projects/p';

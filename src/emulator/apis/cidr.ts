@@ -13,7 +13,8 @@ export function parseIpv4(text: string): number | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (!m) return undefined;
   const octets = m.slice(1).map(Number);
-  if (octets.some((o, i) => o > 255 || (m[i + 1].length > 1 && m[i + 1].startsWith('0')))) return undefined;
+  if (octets.some((o, i) => o > 255 || (m[i + 1].length > 1 && m[i + 1].startsWith('0'))))
+    return undefined;
   return ((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3];
 }
 
@@ -34,11 +35,11 @@ export function parseCidr(text: string): Cidr | undefined {
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
   const p = Math.min(a.prefix, b.prefix);
-  return ((a.base & mask(p)) >>> 0) === ((b.base & mask(p)) >>> 0);
+  return (a.base & mask(p)) >>> 0 === (b.base & mask(p)) >>> 0;
 }
 
 export function contains(range: Cidr, address: number): boolean {
-  return ((address & mask(range.prefix)) >>> 0) === range.base;
+  return (address & mask(range.prefix)) >>> 0 === range.base;
 }
 
 /** The n-th address of a range (0 = network address). */

@@ -25,8 +25,12 @@ export const alreadyExists = (name: string): ComputeError =>
   new ComputeError(409, `The resource '${name}' already exists`, 'ALREADY_EXISTS', 'alreadyExists');
 
 export const invalidField = (field: string, value: unknown, why: string): ComputeError =>
-  new ComputeError(400, `Invalid value for field '${field}': '${show(value)}'. ${why}`,
-    'INVALID_ARGUMENT', 'invalid');
+  new ComputeError(
+    400,
+    `Invalid value for field '${field}': '${show(value)}'. ${why}`,
+    'INVALID_ARGUMENT',
+    'invalid',
+  );
 
 export const conditionNotMet = (message: string): ComputeError =>
   new ComputeError(412, message, 'FAILED_PRECONDITION', 'conditionNotMet');
@@ -67,17 +71,30 @@ export function withRequestId(req: EmuRequest, ctx: EmuContext, start: () => Res
   return op;
 }
 
-const UUID = /^(?!0{8}-0{4}-0{4}-0{4}-0{12}$)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UUID =
+  /^(?!0{8}-0{4}-0{4}-0{4}-0{12}$)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Starts the compute#operation of a mutation on the resource `name`. */
-export function startOperation(ctx: EmuContext, args: {
-  name: string; operationType: string; targetId: string; effects: Effect[]; error?: OperationError;
-}): Resource {
+export function startOperation(
+  ctx: EmuContext,
+  args: {
+    name: string;
+    operationType: string;
+    targetId: string;
+    effects: Effect[];
+    error?: OperationError;
+  },
+): Resource {
   const scope = /^projects\/[^/]+\/(global|regions\/[^/]+)/.exec(args.name)?.[0] ?? '';
   const collection = args.name.split('/').slice(-2)[0];
   return ctx.ops.startCompute({
-    scope, operationType: args.operationType, targetLink: computeLink(args.name),
-    targetId: args.targetId, collection, effects: args.effects, error: args.error,
+    scope,
+    operationType: args.operationType,
+    targetLink: computeLink(args.name),
+    targetId: args.targetId,
+    collection,
+    effects: args.effects,
+    error: args.error,
   });
 }
 
@@ -94,12 +111,18 @@ export function serverFields(kind: string, name: string): Resource {
 /** Drops the fields a client may not set (it may echo them from a GET). */
 export function withoutOutputOnly(input: Resource, extra: string[] = []): Resource {
   const out = { ...input };
-  for (const f of ['kind', 'id', 'creationTimestamp', 'selfLink', 'selfLinkWithId', ...extra]) delete out[f];
+  for (const f of ['kind', 'id', 'creationTimestamp', 'selfLink', 'selfLinkWithId', ...extra])
+    delete out[f];
   return out;
 }
 
 /** A compute list: filtered, ordered by name, paged by maxResults/pageToken. */
-export function listResponse(req: EmuRequest, items: Resource[], kind: string, path: string): Resource {
+export function listResponse(
+  req: EmuRequest,
+  items: Resource[],
+  kind: string,
+  path: string,
+): Resource {
   const keep = compileFilter(req.query.get('filter'));
   const out = page(items.filter(keep), 'items', req, 'maxResults');
   return { kind: `compute#${kind}`, id: path, ...out, selfLink: computeLink(path) };
@@ -126,24 +149,35 @@ export const NETWORK_NAME = /^projects\/[^/]+\/global\/networks\/[^/]+$/;
 export const hexSuffix = (): string => randomBytes(8).toString('hex');
 
 /** Every stored resource of a collection across all regions of a project. */
-export function regional(ctx: EmuContext, project: string, collection: string): [string, Resource][] {
+export function regional(
+  ctx: EmuContext,
+  project: string,
+  collection: string,
+): [string, Resource][] {
   const marker = `/${collection}/`;
-  return ctx.store.entries(`projects/${project}/regions/`)
-    .filter(([k]) => k.includes(marker) && !k.slice(k.indexOf(marker) + marker.length).includes('/'));
+  return ctx.store
+    .entries(`projects/${project}/regions/`)
+    .filter(
+      ([k]) => k.includes(marker) && !k.slice(k.indexOf(marker) + marker.length).includes('/'),
+    );
 }
 
 /** Compute's name rule (RFC1035, 1-63 characters), with compute's text. */
 export function checkName(value: unknown, field = 'resource.name'): string {
   if (typeof value !== 'string' || !RFC1035.test(value)) {
-    throw invalidField(field, value,
-      "Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'");
+    throw invalidField(
+      field,
+      value,
+      "Must be a match of regex '(?:[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)'",
+    );
   }
   return value;
 }
 
 /** A region in a path: `us-central1`, `europe-west10`, `me-central2`... */
 export function checkRegion(region: string): void {
-  if (!/^[a-z]+(-[a-z]+)+\d+$/.test(region)) throw invalidField('region', region, 'Unknown region.');
+  if (!/^[a-z]+(-[a-z]+)+\d+$/.test(region))
+    throw invalidField('region', region, 'Unknown region.');
 }
 
 /** `0 <= n <= max` integer, or the default when absent. */
@@ -161,12 +195,18 @@ export function intField(value: unknown, field: string, fallback: number, max = 
  * Regions without items are left out (the real list names each with a
  * NO_RESULTS_ON_PAGE warning); one page only.
  */
-export function aggregatedList(req: EmuRequest, ctx: EmuContext, collection: string, kind: string): Resource {
+export function aggregatedList(
+  req: EmuRequest,
+  ctx: EmuContext,
+  collection: string,
+  kind: string,
+): Resource {
   const project = req.params.project;
   const keep = compileFilter(req.query.get('filter'));
   const items: Record<string, Resource> = {};
   for (const [key, item] of regional(ctx, project, collection)) {
-    if (keep(item)) (items[`regions/${key.split('/')[3]}`] ??= { [collection]: [] })[collection].push(item);
+    if (keep(item))
+      (items[`regions/${key.split('/')[3]}`] ??= { [collection]: [] })[collection].push(item);
   }
   const path = `projects/${project}/aggregated/${collection}`;
   return { kind: `compute#${kind}`, id: path, items, selfLink: computeLink(path) };

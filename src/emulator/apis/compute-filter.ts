@@ -68,7 +68,9 @@ class Parser {
     this.skipSpace();
     const value = this.parseValue();
     return {
-      kind: 'term', field: field[0], negative: op[0] === '!=' || op[0] === 'ne',
+      kind: 'term',
+      field: field[0],
+      negative: op[0] === '!=' || op[0] === 'ne',
       test: matcher(op[0], value),
     };
   }
@@ -121,14 +123,18 @@ class Parser {
   }
 
   private error(why: string) {
-    return invalid(`Invalid value for field 'filter': '${this.text}'. Invalid list filter expression (${why}).`);
+    return invalid(
+      `Invalid value for field 'filter': '${this.text}'. Invalid list filter expression (${why}).`,
+    );
   }
 }
 
 function evaluate(node: Node, r: Resource): boolean {
   if (node.kind === 'not') return !evaluate(node.node, r);
   if (node.kind !== 'term') {
-    return node.kind === 'and' ? node.nodes.every((n) => evaluate(n, r)) : node.nodes.some((n) => evaluate(n, r));
+    return node.kind === 'and'
+      ? node.nodes.every((n) => evaluate(n, r))
+      : node.nodes.some((n) => evaluate(n, r));
   }
   const hit = fieldValues(r, node.field).some(node.test);
   return node.negative ? !hit : hit;

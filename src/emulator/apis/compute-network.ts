@@ -3,8 +3,19 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, computeLink } from './common.js';
 import {
-  alreadyExists, checkName, hexSuffix, inUse, intField, invalidField, listResponse, mustGet,
-  regional, serverFields, startOperation, withoutOutputOnly, withRequestId,
+  alreadyExists,
+  checkName,
+  hexSuffix,
+  inUse,
+  intField,
+  invalidField,
+  listResponse,
+  mustGet,
+  regional,
+  serverFields,
+  startOperation,
+  withoutOutputOnly,
+  withRequestId,
 } from './compute-common.js';
 
 // VPC networks (global). Only custom-mode networks are modelled. A new
@@ -25,18 +36,29 @@ export const INTERNET_GATEWAY = 'global/gateways/default-internet-gateway';
 export const SYSTEM_ROUTE_DESCRIPTION = 'Default route to the Internet.';
 
 export function registerNetworks(r: Router): void {
-  r.add({ api: 'compute', method: 'POST', path: BASE },
-    (req, ctx) => withRequestId(req, ctx, () => insert(req, ctx)));
+  r.add({ api: 'compute', method: 'POST', path: BASE }, (req, ctx) =>
+    withRequestId(req, ctx, () => insert(req, ctx)),
+  );
   r.add({ api: 'compute', method: 'GET', path: BASE }, (req, ctx) => {
-    const items = ctx.store.list(`projects/${req.params.project}/global/networks`).map((n) => present(ctx, n));
-    return listResponse(req, items, 'networkList', `projects/${req.params.project}/global/networks`);
+    const items = ctx.store
+      .list(`projects/${req.params.project}/global/networks`)
+      .map((n) => present(ctx, n));
+    return listResponse(
+      req,
+      items,
+      'networkList',
+      `projects/${req.params.project}/global/networks`,
+    );
   });
-  r.add({ api: 'compute', method: 'GET', path: `${BASE}/{network}` },
-    (req, ctx) => present(ctx, find(req, ctx)));
-  r.add({ api: 'compute', method: 'PATCH', path: `${BASE}/{network}` },
-    (req, ctx) => withRequestId(req, ctx, () => patch(req, ctx)));
-  r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{network}` },
-    (req, ctx) => withRequestId(req, ctx, () => remove(req, ctx)));
+  r.add({ api: 'compute', method: 'GET', path: `${BASE}/{network}` }, (req, ctx) =>
+    present(ctx, find(req, ctx)),
+  );
+  r.add({ api: 'compute', method: 'PATCH', path: `${BASE}/{network}` }, (req, ctx) =>
+    withRequestId(req, ctx, () => patch(req, ctx)),
+  );
+  r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{network}` }, (req, ctx) =>
+    withRequestId(req, ctx, () => remove(req, ctx)),
+  );
 }
 
 /** By name, or by numeric id as `selfLinkWithId` addresses it. */
@@ -54,15 +76,20 @@ function insert(req: EmuRequest, ctx: EmuContext): Resource {
   const name = networkName(project, checkName(input.name));
   if (ctx.store.get(name)) throw alreadyExists(name);
   if (input.autoCreateSubnetworks !== false) {
-    throw invalidField('resource.autoCreateSubnetworks', input.autoCreateSubnetworks,
-      'The emulator models custom-mode networks only: set autoCreateSubnetworks to false.');
+    throw invalidField(
+      'resource.autoCreateSubnetworks',
+      input.autoCreateSubnetworks,
+      'The emulator models custom-mode networks only: set autoCreateSubnetworks to false.',
+    );
   }
 
   const network: Resource = {
     ...serverFields('network', name),
     name: input.name,
     autoCreateSubnetworks: false,
-    networkFirewallPolicyEnforcementOrder: enforcementOrder(input.networkFirewallPolicyEnforcementOrder),
+    networkFirewallPolicyEnforcementOrder: enforcementOrder(
+      input.networkFirewallPolicyEnforcementOrder,
+    ),
   };
   network.selfLinkWithId = computeLink(`projects/${project}/global/networks/${network.id}`);
   if (input.description !== undefined) network.description = input.description;
@@ -74,8 +101,13 @@ function insert(req: EmuRequest, ctx: EmuContext): Resource {
 
   const route = systemRoute(project, network.selfLink);
   return startOperation(ctx, {
-    name, operationType: 'insert', targetId: network.id,
-    effects: [{ put: name, value: network }, { put: route.key, value: route.value }],
+    name,
+    operationType: 'insert',
+    targetId: network.id,
+    effects: [
+      { put: name, value: network },
+      { put: route.key, value: route.value },
+    ],
   });
 }
 
@@ -84,13 +116,19 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const name = networkName(req.params.project, current.name);
   const input = withoutOutputOnly(body(req), OUTPUT_ONLY);
   const next: Resource = { ...current };
-  if (input.routingConfig) next.routingConfig = routingConfig({ ...current.routingConfig, ...input.routingConfig });
+  if (input.routingConfig)
+    next.routingConfig = routingConfig({ ...current.routingConfig, ...input.routingConfig });
   if (input.mtu !== undefined) next.mtu = intField(input.mtu, 'resource.mtu', 1460, 8896);
   if (input.networkFirewallPolicyEnforcementOrder !== undefined) {
-    next.networkFirewallPolicyEnforcementOrder = enforcementOrder(input.networkFirewallPolicyEnforcementOrder);
+    next.networkFirewallPolicyEnforcementOrder = enforcementOrder(
+      input.networkFirewallPolicyEnforcementOrder,
+    );
   }
   return startOperation(ctx, {
-    name, operationType: 'patch', targetId: current.id, effects: [{ put: name, value: next }],
+    name,
+    operationType: 'patch',
+    targetId: current.id,
+    effects: [{ put: name, value: next }],
   });
 }
 
@@ -98,18 +136,34 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
   const current = find(req, ctx);
   const project = req.params.project;
   const name = networkName(project, current.name);
-  const routes = ctx.store.entries(`projects/${project}/global/routes/`)
+  const routes = ctx.store
+    .entries(`projects/${project}/global/routes/`)
     .filter(([, route]) => route.network === current.selfLink);
   const system = routes.filter(([, route]) => isSystemRoute(route));
 
-  const error = blocker(ctx, project, current, routes.filter((r) => !system.includes(r)));
+  const error = blocker(
+    ctx,
+    project,
+    current,
+    routes.filter((r) => !system.includes(r)),
+  );
   const effects: Effect[] = [{ delete: name }, ...system.map(([k]) => ({ delete: k }))];
-  return startOperation(ctx, { name, operationType: 'delete', targetId: current.id, effects, error });
+  return startOperation(ctx, {
+    name,
+    operationType: 'delete',
+    targetId: current.id,
+    effects,
+    error,
+  });
 }
 
 /** The first resource that keeps the network from being deleted, as compute reports it. */
-function blocker(ctx: EmuContext, project: string, network: Resource,
-  userRoutes: [string, Resource][]): OperationError | undefined {
+function blocker(
+  ctx: EmuContext,
+  project: string,
+  network: Resource,
+  userRoutes: [string, Resource][],
+): OperationError | undefined {
   const onNetwork = ([, r]: [string, Resource]): boolean => r.network === network.selfLink;
   const users = [
     ...regional(ctx, project, 'subnetworks').filter(onNetwork),
@@ -141,8 +195,12 @@ function systemRoute(project: string, networkLink: string): { key: string; value
 }
 
 export function isSystemRoute(route: Resource): boolean {
-  return /^default-route-[0-9a-f]{16}$/.test(route.name) && route.description === SYSTEM_ROUTE_DESCRIPTION &&
-    typeof route.nextHopGateway === 'string' && route.nextHopGateway.endsWith(INTERNET_GATEWAY);
+  return (
+    /^default-route-[0-9a-f]{16}$/.test(route.name) &&
+    route.description === SYSTEM_ROUTE_DESCRIPTION &&
+    typeof route.nextHopGateway === 'string' &&
+    route.nextHopGateway.endsWith(INTERNET_GATEWAY)
+  );
 }
 
 /** The network as a GET returns it: with the URLs of its subnetworks, if any. */
@@ -158,16 +216,27 @@ function present(ctx: EmuContext, network: Resource): Resource {
 function routingConfig(input: Resource): Resource {
   const mode = input.routingMode ?? 'REGIONAL';
   if (!ROUTING_MODES.includes(mode)) {
-    throw invalidField('resource.routingConfig.routingMode', mode, `Must be one of ${ROUTING_MODES.join(', ')}.`);
+    throw invalidField(
+      'resource.routingConfig.routingMode',
+      mode,
+      `Must be one of ${ROUTING_MODES.join(', ')}.`,
+    );
   }
-  return { ...input, routingMode: mode, bgpBestPathSelectionMode: input.bgpBestPathSelectionMode ?? 'LEGACY' };
+  return {
+    ...input,
+    routingMode: mode,
+    bgpBestPathSelectionMode: input.bgpBestPathSelectionMode ?? 'LEGACY',
+  };
 }
 
 function enforcementOrder(value: unknown): string {
   if (value === undefined) return 'AFTER_CLASSIC_FIREWALL';
   if (typeof value !== 'string' || !ENFORCEMENT.includes(value)) {
-    throw invalidField('resource.networkFirewallPolicyEnforcementOrder', value,
-      `Must be one of ${ENFORCEMENT.join(', ')}.`);
+    throw invalidField(
+      'resource.networkFirewallPolicyEnforcementOrder',
+      value,
+      `Must be one of ${ENFORCEMENT.join(', ')}.`,
+    );
   }
   return value;
 }

@@ -1,15 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import type { OperationError } from '../operations.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { nthAddress } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
-  aggregatedList, alreadyExists, checkName, checkRegion, conditionNotMet, inUse, invalidField, listResponse, mustGet,
-  NETWORK_NAME, refName, regional, sameRef, serverFields, startOperation, withoutOutputOnly, withRequestId,
+  aggregatedList,
+  alreadyExists,
+  checkName,
+  checkRegion,
+  conditionNotMet,
+  invalidField,
+  listResponse,
+  mustGet,
+  NETWORK_NAME,
+  refName,
+  sameRef,
+  serverFields,
+  startOperation,
+  withoutOutputOnly,
+  withRequestId,
 } from './compute-common.js';
 import {
-  checkNoOverlap, checkOneActive, checkPurpose, checkPurposeRules, checkRange, checkSecondaryRanges,
+  subnetworkUser,
+  checkNoOverlap,
+  checkOneActive,
+  checkPurpose,
+  checkPurposeRules,
+  checkRange,
+  checkSecondaryRanges,
 } from './compute-subnetwork-rules.js';
 
 // Subnetworks (regional operations). Server-filled fields follow the
@@ -20,28 +38,56 @@ import {
 // region) cannot be deleted.
 
 const BASE = '/compute/v1/projects/{project}/regions/{region}/subnetworks';
-const OUTPUT_ONLY = ['gatewayAddress', 'fingerprint', 'state', 'region', 'ipv6CidrRange',
-  'externalIpv6Prefix', 'internalIpv6Prefix'];
-const PATCHABLE = ['privateIpGoogleAccess', 'privateIpv6GoogleAccess', 'role', 'logConfig', 'enableFlowLogs',
-  'secondaryIpRanges', 'stackType', 'description'];
+const OUTPUT_ONLY = [
+  'gatewayAddress',
+  'fingerprint',
+  'state',
+  'region',
+  'ipv6CidrRange',
+  'externalIpv6Prefix',
+  'internalIpv6Prefix',
+];
+const PATCHABLE = [
+  'privateIpGoogleAccess',
+  'privateIpv6GoogleAccess',
+  'role',
+  'logConfig',
+  'enableFlowLogs',
+  'secondaryIpRanges',
+  'stackType',
+  'description',
+];
 const IMMUTABLE = ['name', 'network', 'purpose'];
 
 export function registerSubnetworks(r: Router): void {
-  r.add({ api: 'compute', method: 'POST', path: BASE },
-    (req, ctx) => withRequestId(req, ctx, () => insert(req, ctx)));
+  r.add({ api: 'compute', method: 'POST', path: BASE }, (req, ctx) =>
+    withRequestId(req, ctx, () => insert(req, ctx)),
+  );
   r.add({ api: 'compute', method: 'GET', path: BASE }, (req, ctx) => {
     const path = `projects/${req.params.project}/regions/${req.params.region}/subnetworks`;
     return listResponse(req, ctx.store.list(path), 'subnetworkList', path);
   });
-  r.add({ api: 'compute', method: 'GET', path: `${BASE}/{subnetwork}` }, (req, ctx) => mustGet(ctx, nameOf(req)));
-  r.add({ api: 'compute', method: 'PATCH', path: `${BASE}/{subnetwork}` },
-    (req, ctx) => withRequestId(req, ctx, () => patch(req, ctx)));
-  r.add({ api: 'compute', method: 'POST', path: `${BASE}/{subnetwork}/setPrivateIpGoogleAccess` },
-    (req, ctx) => withRequestId(req, ctx, () => setPrivateIpGoogleAccess(req, ctx)));
-  r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{subnetwork}` },
-    (req, ctx) => withRequestId(req, ctx, () => remove(req, ctx)));
-  r.add({ api: 'compute', method: 'GET', path: '/compute/v1/projects/{project}/aggregated/subnetworks' },
-    (req, ctx) => aggregatedList(req, ctx, 'subnetworks', 'subnetworkAggregatedList'));
+  r.add({ api: 'compute', method: 'GET', path: `${BASE}/{subnetwork}` }, (req, ctx) =>
+    mustGet(ctx, nameOf(req)),
+  );
+  r.add({ api: 'compute', method: 'PATCH', path: `${BASE}/{subnetwork}` }, (req, ctx) =>
+    withRequestId(req, ctx, () => patch(req, ctx)),
+  );
+  r.add(
+    { api: 'compute', method: 'POST', path: `${BASE}/{subnetwork}/setPrivateIpGoogleAccess` },
+    (req, ctx) => withRequestId(req, ctx, () => setPrivateIpGoogleAccess(req, ctx)),
+  );
+  r.add({ api: 'compute', method: 'DELETE', path: `${BASE}/{subnetwork}` }, (req, ctx) =>
+    withRequestId(req, ctx, () => remove(req, ctx)),
+  );
+  r.add(
+    {
+      api: 'compute',
+      method: 'GET',
+      path: '/compute/v1/projects/{project}/aggregated/subnetworks',
+    },
+    (req, ctx) => aggregatedList(req, ctx, 'subnetworks', 'subnetworkAggregatedList'),
+  );
 }
 
 const nameOf = (req: EmuRequest): string =>
@@ -80,14 +126,20 @@ function insert(req: EmuRequest, ctx: EmuContext): Resource {
   checkNoOverlap(ctx, project, subnet);
 
   return startOperation(ctx, {
-    name, operationType: 'insert', targetId: subnet.id, effects: [{ put: name, value: subnet }],
+    name,
+    operationType: 'insert',
+    targetId: subnet.id,
+    effects: [{ put: name, value: subnet }],
   });
 }
 
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const name = nameOf(req);
   const current = mustGet(ctx, name);
-  const input = withoutOutputOnly(body(req), OUTPUT_ONLY.filter((f) => f !== 'fingerprint' && f !== 'region'));
+  const input = withoutOutputOnly(
+    body(req),
+    OUTPUT_ONLY.filter((f) => f !== 'fingerprint' && f !== 'region'),
+  );
   checkFingerprint(input.fingerprint, current);
   for (const f of IMMUTABLE) {
     if (input[f] !== undefined && !sameValue(f, input[f], current[f], req.params.project)) {
@@ -95,8 +147,11 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
     }
   }
   if (input.ipCidrRange !== undefined && input.ipCidrRange !== current.ipCidrRange) {
-    throw invalidField('resource.ipCidrRange', input.ipCidrRange,
-      'The range can only be changed with expandIpCidrRange.');
+    throw invalidField(
+      'resource.ipCidrRange',
+      input.ipCidrRange,
+      'The range can only be changed with expandIpCidrRange.',
+    );
   }
 
   const next: Resource = { ...current, fingerprint: fingerprint() };
@@ -104,11 +159,17 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
     if (input[f] === null) delete next[f];
     else if (input[f] !== undefined) next[f] = input[f];
   }
-  if (input.secondaryIpRanges !== undefined) next.secondaryIpRanges = checkSecondaryRanges(input.secondaryIpRanges);
+  if (input.secondaryIpRanges !== undefined)
+    next.secondaryIpRanges = checkSecondaryRanges(input.secondaryIpRanges);
   checkPurposeRules(next);
   checkOneActive(ctx, req.params.project, req.params.region, next, name);
   checkNoOverlap(ctx, req.params.project, next, name);
-  return startOperation(ctx, { name, operationType: 'patch', targetId: current.id, effects: [{ put: name, value: next }] });
+  return startOperation(ctx, {
+    name,
+    operationType: 'patch',
+    targetId: current.id,
+    effects: [{ put: name, value: next }],
+  });
 }
 
 function setPrivateIpGoogleAccess(req: EmuRequest, ctx: EmuContext): Resource {
@@ -120,7 +181,10 @@ function setPrivateIpGoogleAccess(req: EmuRequest, ctx: EmuContext): Resource {
   }
   const next = { ...current, privateIpGoogleAccess: flag, fingerprint: fingerprint() };
   return startOperation(ctx, {
-    name, operationType: 'setPrivateIpGoogleAccess', targetId: current.id, effects: [{ put: name, value: next }],
+    name,
+    operationType: 'setPrivateIpGoogleAccess',
+    targetId: current.id,
+    effects: [{ put: name, value: next }],
   });
 }
 
@@ -128,44 +192,30 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
   const name = nameOf(req);
   const current = mustGet(ctx, name);
   return startOperation(ctx, {
-    name, operationType: 'delete', targetId: current.id, effects: [{ delete: name }],
-    error: blocker(ctx, req.params.project, req.params.region, name, current),
+    name,
+    operationType: 'delete',
+    targetId: current.id,
+    effects: [{ delete: name }],
+    error: subnetworkUser(ctx, req.params.project, req.params.region, name, current),
   });
-}
-
-/** Gateways and addresses that use the subnetwork, first one wins. */
-function blocker(ctx: EmuContext, project: string, region: string, name: string,
-  subnet: Resource): OperationError | undefined {
-  const number = ctx.projectNumber(project);
-  const gateway = ctx.store.entries('projects/').find(([k, g]) => {
-    const m = /^projects\/([^/]+)\/locations\/([^/]+)\/gateways\/[^/]+$/.exec(k);
-    if (!m || (m[1] !== project && m[1] !== number)) return false;
-    if (refersTo(g.subnetwork, name, project, number)) return true;
-    const proxyOnly = subnet.purpose === 'REGIONAL_MANAGED_PROXY' && subnet.role === 'ACTIVE';
-    return proxyOnly && g.type === 'SECURE_WEB_GATEWAY' && m[2] === region &&
-      refersTo(g.network, subnet.network.replace(/^.*\/compute\/v1\//, ''), project, number);
-  });
-  const address = regional(ctx, project, 'addresses').find(([, a]) => a.subnetwork === subnet.selfLink);
-  const user = gateway?.[0] ?? address?.[0];
-  return user ? inUse('subnetwork', name, user) : undefined;
-}
-
-/** A reference that may carry the project id or its number. */
-function refersTo(ref: unknown, name: string, project: string, number: string): boolean {
-  return sameRef(ref, name, project) || sameRef(ref, name.replace(`projects/${project}/`, `projects/${number}/`), project);
 }
 
 function checkFingerprint(given: unknown, current: Resource): void {
   if (given !== current.fingerprint) {
-    throw conditionNotMet(given === undefined
-      ? 'Required field \'fingerprint\' not specified; get the subnetwork and send its current fingerprint.'
-      : 'Invalid fingerprint.');
+    throw conditionNotMet(
+      given === undefined
+        ? "Required field 'fingerprint' not specified; get the subnetwork and send its current fingerprint."
+        : 'Invalid fingerprint.',
+    );
   }
 }
 
 function sameValue(field: string, given: unknown, current: unknown, project: string): boolean {
   if (field !== 'network') return given === current;
-  return typeof current === 'string' && sameRef(given, current.replace(/^.*\/compute\/v1\//, ''), project);
+  return (
+    typeof current === 'string' &&
+    sameRef(given, current.replace(/^.*\/compute\/v1\//, ''), project)
+  );
 }
 
 const fingerprint = (): string => randomBytes(8).toString('base64');

@@ -7,8 +7,27 @@ import { parseIpv4 } from './cidr.js';
 // checked, and the zone's serial. Errors use Cloud DNS's `entity.*` wording
 // (see docs/emulator.md for which texts are recorded and which are not).
 
-export const TYPES = ['A', 'AAAA', 'CAA', 'CNAME', 'DNSKEY', 'DS', 'HTTPS', 'IPSECKEY', 'MX', 'NAPTR', 'NS',
-  'PTR', 'SOA', 'SPF', 'SRV', 'SSHFP', 'SVCB', 'TLSA', 'TXT'];
+export const TYPES = [
+  'A',
+  'AAAA',
+  'CAA',
+  'CNAME',
+  'DNSKEY',
+  'DS',
+  'HTTPS',
+  'IPSECKEY',
+  'MX',
+  'NAPTR',
+  'NS',
+  'PTR',
+  'SOA',
+  'SPF',
+  'SRV',
+  'SSHFP',
+  'SVCB',
+  'TLSA',
+  'TXT',
+];
 export const APEX_TTL = 21600;
 export const HOSTMASTER = 'cloud-dns-hostmaster.google.com.';
 /** TTL when a record set names none [UNCONFIRMED: the console's default]. */
@@ -17,15 +36,23 @@ const DEFAULT_TTL = 300;
 export const dnsError = (code: number, reason: string, message: string): ApiError =>
   new ApiError(code, message, undefined, reason);
 export const invalidValue = (field: string, value: unknown): ApiError =>
-  dnsError(400, 'invalid', `Invalid value for '${field}': '${typeof value === 'string' ? value : JSON.stringify(value ?? '')}'`);
+  dnsError(
+    400,
+    'invalid',
+    `Invalid value for '${field}': '${typeof value === 'string' ? value : JSON.stringify(value ?? '')}'`,
+  );
 
-export const zoneKey = (project: string, zone: string): string => `projects/${project}/managedZones/${zone}`;
-export const rrsetKey = (zoneName: string, name: string, type: string): string => `${zoneName}/rrsets/${name}/${type}`;
+export const zoneKey = (project: string, zone: string): string =>
+  `projects/${project}/managedZones/${zone}`;
+export const rrsetKey = (zoneName: string, name: string, type: string): string =>
+  `${zoneName}/rrsets/${name}/${type}`;
 export const label = (r: Resource): string => `${r.name} (${r.type})`;
 
 /** Every record set of a zone, in name/type order. */
 export function recordsOf(ctx: EmuContext, zoneName: string): Resource[] {
-  return ctx.store.entries(`${zoneName}/rrsets/`).map(([, v]) => v)
+  return ctx.store
+    .entries(`${zoneName}/rrsets/`)
+    .map(([, v]) => v)
     .sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
 }
 
@@ -42,52 +69,97 @@ export function checkRecordSet(input: Resource, zone: Resource, field: string): 
   const name = typeof input?.name === 'string' ? input.name.toLowerCase() : input?.name;
   if (!validDnsName(name)) throw invalidValue(`${field}.name`, input?.name);
   if (name !== zone.dnsName && !name.endsWith(`.${zone.dnsName}`)) {
-    throw dnsError(400, 'invalid', `Invalid value for '${field}.name': '${input.name}'. ` +
-      `It is not within the zone's DNS name '${zone.dnsName}'.`);
+    throw dnsError(
+      400,
+      'invalid',
+      `Invalid value for '${field}.name': '${input.name}'. ` +
+        `It is not within the zone's DNS name '${zone.dnsName}'.`,
+    );
   }
-  if (typeof input.type !== 'string' || !TYPES.includes(input.type)) throw invalidValue(`${field}.type`, input.type);
+  if (typeof input.type !== 'string' || !TYPES.includes(input.type))
+    throw invalidValue(`${field}.type`, input.type);
   const ttl = input.ttl ?? DEFAULT_TTL;
-  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647) throw invalidValue(`${field}.ttl`, input.ttl);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647)
+    throw invalidValue(`${field}.ttl`, input.ttl);
   const rrdatas = input.rrdatas;
-  if (!Array.isArray(rrdatas) || rrdatas.length === 0 || rrdatas.some((d) => typeof d !== 'string' || d === '')) {
-    throw dnsError(400, 'invalid', `Invalid value for '${field}.rrdatas': a record set needs at least one rrdata.`);
+  if (
+    !Array.isArray(rrdatas) ||
+    rrdatas.length === 0 ||
+    rrdatas.some((d) => typeof d !== 'string' || d === '')
+  ) {
+    throw dnsError(
+      400,
+      'invalid',
+      `Invalid value for '${field}.rrdatas': a record set needs at least one rrdata.`,
+    );
   }
   rrdatas.forEach((d: string, i: number) => checkRrdata(input.type, d, `${field}.rrdata[${i}]`));
   if (input.type === 'CNAME' && rrdatas.length !== 1) {
-    throw dnsError(400, 'invalid', `Invalid value for '${field}.rrdata': a CNAME record set holds exactly one name.`);
+    throw dnsError(
+      400,
+      'invalid',
+      `Invalid value for '${field}.rrdata': a CNAME record set holds exactly one name.`,
+    );
   }
   if (input.type === 'CNAME' && name === zone.dnsName) {
-    throw dnsError(400, 'invalid', `Invalid value for '${field}.name': '${name}'. A CNAME cannot be at the zone apex.`);
+    throw dnsError(
+      400,
+      'invalid',
+      `Invalid value for '${field}.name': '${name}'. A CNAME cannot be at the zone apex.`,
+    );
   }
   return { kind: 'dns#resourceRecordSet', name, type: input.type, ttl, rrdatas: [...rrdatas] };
 }
 
 function checkRrdata(type: string, data: string, field: string): void {
   const ok =
-    type === 'A' ? parseIpv4(data) !== undefined :
-    type === 'AAAA' ? /^[0-9a-f:.]+$/i.test(data) && data.includes(':') :
-    ['CNAME', 'NS', 'PTR'].includes(type) ? validDnsName(data.toLowerCase()) :
-    type === 'MX' ? /^\d{1,5} \S+\.$/.test(data) :
-    true;
+    type === 'A'
+      ? parseIpv4(data) !== undefined
+      : type === 'AAAA'
+        ? /^[0-9a-f:.]+$/i.test(data) && data.includes(':')
+        : ['CNAME', 'NS', 'PTR'].includes(type)
+          ? validDnsName(data.toLowerCase())
+          : type === 'MX'
+            ? /^\d{1,5} \S+\.$/.test(data)
+            : true;
   if (!ok) throw invalidValue(field, data);
 }
 
 /** A CNAME shares its name with nothing; nothing joins a CNAME. */
 export function checkCnameAlone(records: Resource[], added: Resource, field: string): void {
-  const clash = records.find((r) => r.name === added.name && r.type !== added.type &&
-    (r.type === 'CNAME' || added.type === 'CNAME'));
+  const clash = records.find(
+    (r) =>
+      r.name === added.name &&
+      r.type !== added.type &&
+      (r.type === 'CNAME' || added.type === 'CNAME'),
+  );
   if (clash) {
-    throw dnsError(400, 'invalid', `Invalid value for '${field}': '${label(added)}'. ` +
-      `A CNAME record set cannot share its name with another record set (${label(clash)}).`);
+    throw dnsError(
+      400,
+      'invalid',
+      `Invalid value for '${field}': '${label(added)}'. ` +
+        `A CNAME record set cannot share its name with another record set (${label(clash)}).`,
+    );
   }
 }
 
 /** The apex records of a new zone: NS (its name servers) and SOA. */
 export function apexRecords(zone: Resource): Resource[] {
   return [
-    { kind: 'dns#resourceRecordSet', name: zone.dnsName, type: 'NS', ttl: APEX_TTL, rrdatas: [...zone.nameServers] },
-    { kind: 'dns#resourceRecordSet', name: zone.dnsName, type: 'SOA', ttl: APEX_TTL,
-      rrdatas: [`${zone.nameServers[0]} ${HOSTMASTER} 1 21600 3600 259200 300`] },
+    {
+      kind: 'dns#resourceRecordSet',
+      name: zone.dnsName,
+      type: 'NS',
+      ttl: APEX_TTL,
+      rrdatas: [...zone.nameServers],
+    },
+    {
+      kind: 'dns#resourceRecordSet',
+      name: zone.dnsName,
+      type: 'SOA',
+      ttl: APEX_TTL,
+      rrdatas: [`${zone.nameServers[0]} ${HOSTMASTER} 1 21600 3600 259200 300`],
+    },
   ];
 }
 

@@ -5,7 +5,14 @@ import type { Resource } from '../store.js';
 import { body, computeRef, nowIso, page, RFC1035 } from './common.js';
 import { registerRecordSets, recordChange } from './dns-changes.js';
 import {
-  apexRecords, dnsError, invalidValue, isApex, recordsOf, rrsetKey, validDnsName, zoneKey,
+  apexRecords,
+  dnsError,
+  invalidValue,
+  isApex,
+  recordsOf,
+  rrsetKey,
+  validDnsName,
+  zoneKey,
 } from './dns-records.js';
 
 // Cloud DNS v1 managed zones. Create is synchronous and seeds the apex NS
@@ -22,25 +29,39 @@ export function registerDns(r: Router): void {
   r.add({ api: 'dns', method: 'POST', path: BASE }, (req, ctx) => create(req, ctx));
   r.add({ api: 'dns', method: 'GET', path: BASE }, (req, ctx) => {
     const dnsName = req.query.get('dnsName');
-    const zones = ctx.store.list(`projects/${req.params.project}/managedZones`)
+    const zones = ctx.store
+      .list(`projects/${req.params.project}/managedZones`)
       .filter((z) => !dnsName || z.dnsName === dnsName || z.dnsName === `${dnsName}.`);
-    return { kind: 'dns#managedZonesListResponse', ...page(zones, 'managedZones', req, 'maxResults') };
+    return {
+      kind: 'dns#managedZonesListResponse',
+      ...page(zones, 'managedZones', req, 'maxResults'),
+    };
   });
   r.add({ api: 'dns', method: 'GET', path: `${BASE}/{zone}` }, (req, ctx) => findZone(req, ctx)[1]);
-  r.add({ api: 'dns', method: 'PATCH', path: `${BASE}/{zone}` }, (req, ctx) => update(req, ctx, true));
-  r.add({ api: 'dns', method: 'PUT', path: `${BASE}/{zone}` }, (req, ctx) => update(req, ctx, false));
+  r.add({ api: 'dns', method: 'PATCH', path: `${BASE}/{zone}` }, (req, ctx) =>
+    update(req, ctx, true),
+  );
+  r.add({ api: 'dns', method: 'PUT', path: `${BASE}/{zone}` }, (req, ctx) =>
+    update(req, ctx, false),
+  );
   r.add({ api: 'dns', method: 'DELETE', path: `${BASE}/{zone}` }, (req, ctx) => remove(req, ctx));
   r.add({ api: 'dns', method: 'GET', path: `${BASE}/{zone}/operations` }, (req, ctx) => {
     const [key] = findZone(req, ctx);
     const operations = ctx.store.list(`${key}/operations`);
-    return { kind: 'dns#managedZoneOperationsListResponse', ...page(operations, 'operations', req, 'maxResults') };
+    return {
+      kind: 'dns#managedZoneOperationsListResponse',
+      ...page(operations, 'operations', req, 'maxResults'),
+    };
   });
-  r.add({ api: 'dns', method: 'GET', path: `${BASE}/{zone}/operations/{operation}` }, (req, ctx) => {
-    const [key] = findZone(req, ctx);
-    const op = ctx.store.get(`${key}/operations/${req.params.operation}`);
-    if (!op) throw dnsError(404, 'notFound', `operation "${req.params.operation}" not found`);
-    return op;
-  });
+  r.add(
+    { api: 'dns', method: 'GET', path: `${BASE}/{zone}/operations/{operation}` },
+    (req, ctx) => {
+      const [key] = findZone(req, ctx);
+      const op = ctx.store.get(`${key}/operations/${req.params.operation}`);
+      if (!op) throw dnsError(404, 'notFound', `operation "${req.params.operation}" not found`);
+      return op;
+    },
+  );
   registerRecordSets(r, findZone);
 }
 
@@ -51,20 +72,30 @@ export function findZone(req: EmuRequest, ctx: EmuContext): [string, Resource] {
   if (byName) return [zoneKey(project, zone), byName];
   const byId = ctx.store.list(`projects/${project}/managedZones`).find((z) => z.id === zone);
   if (byId) return [zoneKey(project, byId.name), byId];
-  throw dnsError(404, 'notFound', `managedZone "projects/${project}/managedZones/${zone}" not found`);
+  throw dnsError(
+    404,
+    'notFound',
+    `managedZone "projects/${project}/managedZones/${zone}" not found`,
+  );
 }
 
 function create(req: EmuRequest, ctx: EmuContext): Resource {
   const project = req.params.project;
   const input = body(req);
-  if (typeof input.name !== 'string' || !RFC1035.test(input.name)) throw invalidValue('entity.managedZone.name', input.name);
+  if (typeof input.name !== 'string' || !RFC1035.test(input.name))
+    throw invalidValue('entity.managedZone.name', input.name);
   if (!validDnsName(input.dnsName)) throw invalidValue('entity.managedZone.dnsName', input.dnsName);
   const key = zoneKey(project, input.name);
   if (ctx.store.get(key)) {
-    throw dnsError(409, 'alreadyExists', `The resource 'entity.managedZone' named '${input.name}' already exists`);
+    throw dnsError(
+      409,
+      'alreadyExists',
+      `The resource 'entity.managedZone' named '${input.name}' already exists`,
+    );
   }
   const visibility = input.visibility ?? 'public';
-  if (visibility !== 'public' && visibility !== 'private') throw invalidValue('entity.managedZone.visibility', visibility);
+  if (visibility !== 'public' && visibility !== 'private')
+    throw invalidValue('entity.managedZone.visibility', visibility);
 
   const zone: Resource = {
     kind: 'dns#managedZone',
@@ -72,7 +103,8 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
     dnsName: input.dnsName.toLowerCase(),
     description: checkDescription(input.description),
     id: numericId(),
-    nameServers: visibility === 'private' ? ['ns-gcp-private.googledomains.com.'] : publicNameServers(),
+    nameServers:
+      visibility === 'private' ? ['ns-gcp-private.googledomains.com.'] : publicNameServers(),
     creationTime: nowIso(),
     visibility,
     cloudLoggingConfig: { kind: 'dns#managedZoneCloudLoggingConfig', ...input.cloudLoggingConfig },
@@ -92,22 +124,36 @@ function update(req: EmuRequest, ctx: EmuContext, merge: boolean): Resource {
   const [key, current] = findZone(req, ctx);
   const input = body(req);
   for (const f of IMMUTABLE) {
-    if (input[f] !== undefined && input[f] !== current[f]) throw invalidValue(`entity.managedZone.${f}`, input[f]);
+    if (input[f] !== undefined && input[f] !== current[f])
+      throw invalidValue(`entity.managedZone.${f}`, input[f]);
   }
   const next: Resource = { ...current };
   if (!merge) for (const f of MUTABLE) delete next[f];
   for (const f of MUTABLE) if (input[f] !== undefined) next[f] = input[f];
   next.description = checkDescription(next.description);
   if (next.labels) next.labels = checkLabels(next.labels);
-  next.cloudLoggingConfig = { kind: 'dns#managedZoneCloudLoggingConfig', ...next.cloudLoggingConfig };
-  const visible = visibilityConfig(ctx, req.params.project, current.visibility, next.privateVisibilityConfig);
+  next.cloudLoggingConfig = {
+    kind: 'dns#managedZoneCloudLoggingConfig',
+    ...next.cloudLoggingConfig,
+  };
+  const visible = visibilityConfig(
+    ctx,
+    req.params.project,
+    current.visibility,
+    next.privateVisibilityConfig,
+  );
   if (visible) next.privateVisibilityConfig = visible;
   else delete next.privateVisibilityConfig;
   ctx.store.put(key, next);
 
   const op: Resource = {
-    kind: 'dns#operation', id: String(ctx.store.list(`${key}/operations`).length + 1), startTime: nowIso(),
-    status: 'done', type: 'update', user: 'emulator@dpgce.local', zoneContext: { oldValue: current, newValue: next },
+    kind: 'dns#operation',
+    id: String(ctx.store.list(`${key}/operations`).length + 1),
+    startTime: nowIso(),
+    status: 'done',
+    type: 'update',
+    user: 'emulator@dpgce.local',
+    zoneContext: { oldValue: current, newValue: next },
   };
   ctx.store.put(`${key}/operations/${op.id}`, op);
   return op;
@@ -116,8 +162,11 @@ function update(req: EmuRequest, ctx: EmuContext, merge: boolean): Resource {
 function remove(req: EmuRequest, ctx: EmuContext): Resource {
   const [key, zone] = findZone(req, ctx);
   if (recordsOf(ctx, key).some((r) => !isApex(r, zone))) {
-    throw dnsError(400, 'containerNotEmpty',
-      `The resource named '${zone.name}' cannot be deleted because it contains one or more 'resource records'.`);
+    throw dnsError(
+      400,
+      'containerNotEmpty',
+      `The resource named '${zone.name}' cannot be deleted because it contains one or more 'resource records'.`,
+    );
   }
   for (const [k] of ctx.store.entries(`${key}/`)) ctx.store.delete(k);
   ctx.store.delete(key);
@@ -125,10 +174,19 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
 }
 
 /** privateVisibilityConfig: only on private zones, each network an existing VPC network. */
-function visibilityConfig(ctx: EmuContext, project: string, visibility: string, config: Resource | undefined): Resource | undefined {
+function visibilityConfig(
+  ctx: EmuContext,
+  project: string,
+  visibility: string,
+  config: Resource | undefined,
+): Resource | undefined {
   const networks: Resource[] = config?.networks ?? [];
   if (visibility === 'public') {
-    if (networks.length) throw invalidValue('entity.managedZone.privateVisibilityConfig', 'networks are for private zones');
+    if (networks.length)
+      throw invalidValue(
+        'entity.managedZone.privateVisibilityConfig',
+        'networks are for private zones',
+      );
     return config ? { kind: 'dns#managedZonePrivateVisibilityConfig' } : undefined;
   }
   return {
@@ -146,13 +204,18 @@ function visibilityConfig(ctx: EmuContext, project: string, visibility: string, 
 
 function checkDescription(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string' || value.length > 1024) throw invalidValue('entity.managedZone.description', value);
+  if (typeof value !== 'string' || value.length > 1024)
+    throw invalidValue('entity.managedZone.description', value);
   return value;
 }
 
 function checkLabels(labels: Resource): Resource {
   for (const [k, v] of Object.entries(labels)) {
-    if (!/^[a-z][a-z0-9_-]{0,62}$/.test(k) || typeof v !== 'string' || !/^[a-z0-9_-]{0,63}$/.test(v)) {
+    if (
+      !/^[a-z][a-z0-9_-]{0,62}$/.test(k) ||
+      typeof v !== 'string' ||
+      !/^[a-z0-9_-]{0,63}$/.test(v)
+    ) {
       throw invalidValue(`entity.managedZone.labels.${k}`, v);
     }
   }

@@ -34,24 +34,34 @@ export function readPolicy(ctx: EmuContext, rules: PolicyRules): Resource {
 
 /** setIamPolicy: checks etag and bindings, stores, returns the new policy. */
 export function writePolicy(ctx: EmuContext, rules: PolicyRules, policy: unknown): Resource {
-  if (!policy || typeof policy !== 'object') throw rules.invalid("Invalid JSON payload: 'policy' is required.");
+  if (!policy || typeof policy !== 'object')
+    throw rules.invalid("Invalid JSON payload: 'policy' is required.");
   const incoming = policy as Resource;
   const current = record(ctx, rules);
-  if (incoming.etag !== undefined && !sameEtag(incoming.etag, rules.etag(current.revision))) throw rules.conflict();
+  if (incoming.etag !== undefined && !sameEtag(incoming.etag, rules.etag(current.revision)))
+    throw rules.conflict();
 
   const bindings = checkBindings(ctx, incoming.bindings ?? [], rules);
   const conditional = bindings.some((b) => b.condition);
   if (conditional && incoming.version !== 3) {
-    throw rules.invalid('Policy version must be 3 when the policy contains conditional role bindings.');
+    throw rules.invalid(
+      'Policy version must be 3 when the policy contains conditional role bindings.',
+    );
   }
-  const next: PolicyRecord = { revision: current.revision + 1, version: conditional ? 3 : 1, bindings };
+  const next: PolicyRecord = {
+    revision: current.revision + 1,
+    version: conditional ? 3 : 1,
+    bindings,
+  };
   ctx.store.put(rules.key, next as unknown as Resource);
   return view(next, rules);
 }
 
 /** etags are bytes: gcloud sends back a base64url form of the base64 it got. */
 function sameEtag(given: unknown, current: string): boolean {
-  return typeof given === 'string' && Buffer.from(given, 'base64').equals(Buffer.from(current, 'base64'));
+  return (
+    typeof given === 'string' && Buffer.from(given, 'base64').equals(Buffer.from(current, 'base64'))
+  );
 }
 
 /** Stores the policy a resource is born with (revision 0). */
@@ -76,18 +86,23 @@ function view(rec: PolicyRecord, rules: PolicyRules): Resource {
   return out;
 }
 
-const MEMBER = /^(user|serviceAccount|group|domain|principal|principalSet|projectOwner|projectEditor|projectViewer|deleted:serviceAccount|deleted:user|deleted:group):.+$|^(allUsers|allAuthenticatedUsers)$/;
+const MEMBER =
+  /^(user|serviceAccount|group|domain|principal|principalSet|projectOwner|projectEditor|projectViewer|deleted:serviceAccount|deleted:user|deleted:group):.+$|^(allUsers|allAuthenticatedUsers)$/;
 const ROLE = /^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
 
 function checkBindings(ctx: EmuContext, value: unknown, rules: PolicyRules): Resource[] {
-  if (!Array.isArray(value)) throw rules.invalid("Invalid value at 'policy.bindings': must be a list.");
+  if (!Array.isArray(value))
+    throw rules.invalid("Invalid value at 'policy.bindings': must be a list.");
   return value.map((b: Resource, i: number) => {
     if (typeof b?.role !== 'string' || !ROLE.test(b.role)) {
-      throw rules.invalid(`Role ${String(b?.role)} is not supported for this resource (policy.bindings[${i}]).`);
+      throw rules.invalid(
+        `Role ${String(b?.role)} is not supported for this resource (policy.bindings[${i}]).`,
+      );
     }
     const members: unknown[] = Array.isArray(b.members) ? b.members : [];
     for (const m of members) {
-      if (typeof m !== 'string' || !MEMBER.test(m)) throw rules.invalid(`Invalid principal: ${String(m)}`);
+      if (typeof m !== 'string' || !MEMBER.test(m))
+        throw rules.invalid(`Invalid principal: ${String(m)}`);
       const email = /^serviceAccount:(.+)$/.exec(m)?.[1];
       if (email && !serviceAccountExists(ctx, email)) {
         throw rules.invalid(`Service account ${email} does not exist.`);
@@ -107,8 +122,13 @@ function checkBindings(ctx: EmuContext, value: unknown, rules: PolicyRules): Res
  */
 export function serviceAccountExists(ctx: EmuContext, email: string): boolean {
   const agent = /^service-(\d+)@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$/.exec(email);
-  if (agent) return ctx.store.entries(`projects/${agent[1]}/serviceIdentities/`).some(([, v]) => v.email === email);
-  const userManaged = /^[a-z][-a-z0-9]{4,28}[a-z0-9]@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
-  if (userManaged) return ctx.store.get(`projects/${userManaged[1]}/serviceAccounts/${email}`) !== undefined;
+  if (agent)
+    return ctx.store
+      .entries(`projects/${agent[1]}/serviceIdentities/`)
+      .some(([, v]) => v.email === email);
+  const userManaged =
+    /^[a-z][-a-z0-9]{4,28}[a-z0-9]@([a-z][-a-z0-9]*)\.iam\.gserviceaccount\.com$/.exec(email);
+  if (userManaged)
+    return ctx.store.get(`projects/${userManaged[1]}/serviceAccounts/${email}`) !== undefined;
   return true;
 }

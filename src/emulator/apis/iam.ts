@@ -46,15 +46,21 @@ export function registerIam(r: Router): void {
     });
   }
 
-  r.add({ api: 'iam', method: 'POST', path: `${BASE}/{account}:getIamPolicy`, mutating: false },
-    (req, ctx) => readPolicy(ctx, accountPolicy(find(req, ctx)[0])));
-  r.add({ api: 'iam', method: 'POST', path: `${BASE}/{account}:setIamPolicy` },
-    (req, ctx) => writePolicy(ctx, accountPolicy(find(req, ctx)[0]), body(req).policy));
-  r.add({ api: 'iam', method: 'POST', path: `${BASE}/{account}:testIamPermissions`, mutating: false }, (req, ctx) => {
-    find(req, ctx);
-    const permissions = body(req).permissions;
-    return Array.isArray(permissions) && permissions.length ? { permissions } : {};
-  });
+  r.add(
+    { api: 'iam', method: 'POST', path: `${BASE}/{account}:getIamPolicy`, mutating: false },
+    (req, ctx) => readPolicy(ctx, accountPolicy(find(req, ctx)[0])),
+  );
+  r.add({ api: 'iam', method: 'POST', path: `${BASE}/{account}:setIamPolicy` }, (req, ctx) =>
+    writePolicy(ctx, accountPolicy(find(req, ctx)[0]), body(req).policy),
+  );
+  r.add(
+    { api: 'iam', method: 'POST', path: `${BASE}/{account}:testIamPermissions`, mutating: false },
+    (req, ctx) => {
+      find(req, ctx);
+      const permissions = body(req).permissions;
+      return Array.isArray(permissions) && permissions.length ? { permissions } : {};
+    },
+  );
 }
 
 function create(req: EmuRequest, ctx: EmuContext): Resource {
@@ -67,7 +73,9 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
     throw badRequest(`The account ID "${accountId}" does not have a length between 6 and 30.`);
   }
   if (!ACCOUNT_ID.test(accountId)) {
-    throw badRequest(`The account ID "${accountId}" must match the regular expression [a-z]([-a-z0-9]*[a-z0-9]).`);
+    throw badRequest(
+      `The account ID "${accountId}" must match the regular expression [a-z]([-a-z0-9]*[a-z0-9]).`,
+    );
   }
   const sa: Resource = input.serviceAccount ?? {};
   if (sa.displayName !== undefined && Buffer.byteLength(String(sa.displayName)) > 100) {
@@ -80,7 +88,11 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
   const email = `${accountId}@${project}.iam.gserviceaccount.com`;
   const key = `projects/${project}/serviceAccounts/${email}`;
   if (ctx.store.get(key)) {
-    throw iamError(409, `Service account ${accountId} already exists within project projects/${project}.`, 'alreadyExists');
+    throw iamError(
+      409,
+      `Service account ${accountId} already exists within project projects/${project}.`,
+      'alreadyExists',
+    );
   }
   const uniqueId = `1${Array.from({ length: 20 }, () => randomInt(10)).join('')}`;
   const account: Resource = {
@@ -99,7 +111,10 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const [key, current] = find(req, ctx);
   const input = body(req);
-  const mask = typeof input.updateMask === 'string' ? input.updateMask.split(',').map((f: string) => f.trim()) : [];
+  const mask =
+    typeof input.updateMask === 'string'
+      ? input.updateMask.split(',').map((f: string) => f.trim())
+      : [];
   if (!mask.length) throw badRequest('updateMask is required.');
   const unknown = mask.filter((f: string) => !MUTABLE.includes(f));
   if (unknown.length) throw badRequest(`Cannot update field(s): ${unknown.join(', ')}.`);
@@ -119,8 +134,13 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
 function find(req: EmuRequest, ctx: EmuContext): [string, Resource] {
   const { project, account } = req.params;
   const scope = project === '-' ? 'projects/' : `projects/${project}/serviceAccounts/`;
-  const hit = ctx.store.entries(scope).find(([k, sa]) =>
-    /^projects\/[^/]+\/serviceAccounts\/[^/]+$/.test(k) && (sa.email === account || sa.uniqueId === account));
+  const hit = ctx.store
+    .entries(scope)
+    .find(
+      ([k, sa]) =>
+        /^projects\/[^/]+\/serviceAccounts\/[^/]+$/.test(k) &&
+        (sa.email === account || sa.uniqueId === account),
+    );
   if (!hit) throw unknownAccount();
   return hit;
 }
@@ -143,5 +163,9 @@ export function iamEtag(key: string, revision: number, emptyInitial = true): str
 }
 
 /** The 409 ABORTED IAM and Resource Manager answer a stale etag with. */
-export const concurrentChange = (): ApiError => new ApiError(409,
-  'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.', 'ABORTED');
+export const concurrentChange = (): ApiError =>
+  new ApiError(
+    409,
+    'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+    'ABORTED',
+  );

@@ -15,32 +15,63 @@ const CREATED = '2024-01-01T00:00:00.000Z';
 const OWNER = 'user:emulator@dpgce.local';
 
 export function registerResourceManager(r: Router): void {
-  r.add({ api: 'cloudresourcemanager', method: 'GET', path: '/v1/projects/{project}' }, (req, ctx) => {
-    const id = projectId(req, ctx);
-    return {
-      projectNumber: ctx.projectNumber(id), projectId: id, lifecycleState: 'ACTIVE', name: id, createTime: CREATED,
-    };
-  });
-  r.add({ api: 'cloudresourcemanager', method: 'GET', path: '/v3/projects/{project}' }, (req, ctx) => {
-    const id = projectId(req, ctx);
-    return {
-      name: `projects/${ctx.projectNumber(id)}`, projectId: id, state: 'ACTIVE', displayName: id,
-      createTime: CREATED, updateTime: CREATED, etag: `W/"${iamEtag(id, 1)}"`,
-    };
-  });
+  r.add(
+    { api: 'cloudresourcemanager', method: 'GET', path: '/v1/projects/{project}' },
+    (req, ctx) => {
+      const id = projectId(req, ctx);
+      return {
+        projectNumber: ctx.projectNumber(id),
+        projectId: id,
+        lifecycleState: 'ACTIVE',
+        name: id,
+        createTime: CREATED,
+      };
+    },
+  );
+  r.add(
+    { api: 'cloudresourcemanager', method: 'GET', path: '/v3/projects/{project}' },
+    (req, ctx) => {
+      const id = projectId(req, ctx);
+      return {
+        name: `projects/${ctx.projectNumber(id)}`,
+        projectId: id,
+        state: 'ACTIVE',
+        displayName: id,
+        createTime: CREATED,
+        updateTime: CREATED,
+        etag: `W/"${iamEtag(id, 1)}"`,
+      };
+    },
+  );
 
   for (const version of ['v1', 'v3']) {
     const base = `/${version}/projects/{project}`;
-    r.add({ api: 'cloudresourcemanager', method: 'POST', path: `${base}:getIamPolicy`, mutating: false },
-      (req, ctx) => readPolicy(ctx, projectPolicy(projectId(req, ctx), ctx)));
-    r.add({ api: 'cloudresourcemanager', method: 'POST', path: `${base}:setIamPolicy` },
-      (req, ctx) => writePolicy(ctx, projectPolicy(projectId(req, ctx), ctx), body(req).policy));
-    r.add({ api: 'cloudresourcemanager', method: 'POST', path: `${base}:testIamPermissions`, mutating: false },
+    r.add(
+      {
+        api: 'cloudresourcemanager',
+        method: 'POST',
+        path: `${base}:getIamPolicy`,
+        mutating: false,
+      },
+      (req, ctx) => readPolicy(ctx, projectPolicy(projectId(req, ctx), ctx)),
+    );
+    r.add(
+      { api: 'cloudresourcemanager', method: 'POST', path: `${base}:setIamPolicy` },
+      (req, ctx) => writePolicy(ctx, projectPolicy(projectId(req, ctx), ctx), body(req).policy),
+    );
+    r.add(
+      {
+        api: 'cloudresourcemanager',
+        method: 'POST',
+        path: `${base}:testIamPermissions`,
+        mutating: false,
+      },
       (req, ctx) => {
         projectId(req, ctx);
         const permissions = body(req).permissions;
         return Array.isArray(permissions) && permissions.length ? { permissions } : {};
-      });
+      },
+    );
   }
 }
 
@@ -67,10 +98,13 @@ function projectPolicy(project: string, ctx: EmuContext): PolicyRules {
   return {
     key: `projects/${project}/iamPolicy`,
     initial: () => [
-      { role: 'roles/editor', members: [
-        `serviceAccount:${number}-compute@developer.gserviceaccount.com`,
-        `serviceAccount:${number}@cloudservices.gserviceaccount.com`,
-      ] },
+      {
+        role: 'roles/editor',
+        members: [
+          `serviceAccount:${number}-compute@developer.gserviceaccount.com`,
+          `serviceAccount:${number}@cloudservices.gserviceaccount.com`,
+        ],
+      },
       { role: 'roles/owner', members: [OWNER] },
     ],
     etag: (revision) => iamEtag(`projects/${project}`, revision, false),
@@ -78,4 +112,3 @@ function projectPolicy(project: string, ctx: EmuContext): PolicyRules {
     invalid: (message) => new ApiError(400, message, 'INVALID_ARGUMENT'),
   };
 }
-

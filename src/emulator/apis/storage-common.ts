@@ -18,14 +18,17 @@ export class StorageError extends ApiError {
 const err = (code: number, reason: string, message: string): StorageError =>
   new StorageError(code, message, undefined, reason);
 
-export const noSuchBucket = (): StorageError => err(404, 'notFound', 'The specified bucket does not exist.');
+export const noSuchBucket = (): StorageError =>
+  err(404, 'notFound', 'The specified bucket does not exist.');
 export const noSuchObject = (bucket: string, object: string): StorageError =>
   err(404, 'notFound', `No such object: ${bucket}/${object}`);
 export const preconditionFailed = (): StorageError =>
   err(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
 export const conflict = (message: string): StorageError => err(409, 'conflict', message);
-export const badRequest = (message: string, reason = 'invalid'): StorageError => err(400, reason, message);
-export const required = (what: string): StorageError => err(400, 'required', `Required parameter: ${what}`);
+export const badRequest = (message: string, reason = 'invalid'): StorageError =>
+  err(400, reason, message);
+export const required = (what: string): StorageError =>
+  err(400, 'required', `Required parameter: ${what}`);
 
 export const BUCKET_LINK = 'https://www.googleapis.com/storage/v1/b/';
 
@@ -41,16 +44,25 @@ export function bucketOr404(ctx: EmuContext, bucket: string): Resource {
  * `ifMetagenerationNotMatch` against the live resource (absent = generation
  * 0). A failed "not match" on a read is 304 Not Modified; anything else 412.
  */
-export function checkPreconditions(req: EmuRequest, current: Resource | undefined, read = false): void {
+export function checkPreconditions(
+  req: EmuRequest,
+  current: Resource | undefined,
+  read = false,
+): void {
   const q = (name: string): string | null => req.query.get(name);
   const generation = current?.generation ?? '0';
   const metageneration = current?.metageneration;
-  const notModified = (): ApiError => (read ? new StorageError(304, '', undefined, 'notModified') : preconditionFailed());
+  const notModified = (): ApiError =>
+    read ? new StorageError(304, '', undefined, 'notModified') : preconditionFailed();
 
-  if (q('ifGenerationMatch') !== null && q('ifGenerationMatch') !== generation) throw preconditionFailed();
-  if (q('ifGenerationNotMatch') !== null && q('ifGenerationNotMatch') === generation) throw notModified();
-  if (q('ifMetagenerationMatch') !== null && q('ifMetagenerationMatch') !== metageneration) throw preconditionFailed();
-  if (q('ifMetagenerationNotMatch') !== null && q('ifMetagenerationNotMatch') === metageneration) throw notModified();
+  if (q('ifGenerationMatch') !== null && q('ifGenerationMatch') !== generation)
+    throw preconditionFailed();
+  if (q('ifGenerationNotMatch') !== null && q('ifGenerationNotMatch') === generation)
+    throw notModified();
+  if (q('ifMetagenerationMatch') !== null && q('ifMetagenerationMatch') !== metageneration)
+    throw preconditionFailed();
+  if (q('ifMetagenerationNotMatch') !== null && q('ifMetagenerationNotMatch') === metageneration)
+    throw notModified();
 }
 
 export const md5Base64 = (data: Buffer): string => createHash('md5').update(data).digest('base64');

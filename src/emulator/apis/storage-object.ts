@@ -2,9 +2,17 @@ import { Reply, type EmuContext, type EmuRequest, type Router } from '../router.
 import type { Resource } from '../store.js';
 import { body, nowIso, page } from './common.js';
 import {
-  badRequest, bucketOr404, checkPreconditions, crc32cBase64, md5Base64, nextGeneration, noSuchObject,
-  protoEtag, required,
+  badRequest,
+  bucketOr404,
+  checkPreconditions,
+  crc32cBase64,
+  md5Base64,
+  nextGeneration,
+  noSuchObject,
+  protoEtag,
+  required,
 } from './storage-common.js';
+import { header, multipart } from './storage-multipart.js';
 
 // Cloud Storage objects: simple (`uploadType=media`) and multipart uploads,
 // metadata and media reads (`alt=media`, also under `/download/`), patch,
@@ -12,29 +20,66 @@ import {
 // bytes (base64) at `b/B/media/NAME`, so listings never carry content. Only
 // the live generation is kept (no object versioning).
 
-const OUTPUT_ONLY = ['kind', 'id', 'selfLink', 'mediaLink', 'bucket', 'generation', 'metageneration', 'size',
-  'etag', 'timeCreated', 'updated', 'timeStorageClassUpdated', 'timeFinalized', 'componentCount', 'owner'];
-const CARRIED = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl',
-  'metadata', 'storageClass', 'customTime', 'temporaryHold', 'eventBasedHold'];
+const OUTPUT_ONLY = [
+  'kind',
+  'id',
+  'selfLink',
+  'mediaLink',
+  'bucket',
+  'generation',
+  'metageneration',
+  'size',
+  'etag',
+  'timeCreated',
+  'updated',
+  'timeStorageClassUpdated',
+  'timeFinalized',
+  'componentCount',
+  'owner',
+];
+const CARRIED = [
+  'contentType',
+  'contentEncoding',
+  'contentDisposition',
+  'contentLanguage',
+  'cacheControl',
+  'metadata',
+  'storageClass',
+  'customTime',
+  'temporaryHold',
+  'eventBasedHold',
+];
 
 const metaKey = (bucket: string, object: string): string => `b/${bucket}/o/${object}`;
 const mediaKey = (bucket: string, object: string): string => `b/${bucket}/media/${object}`;
 
 export function registerObjects(r: Router): void {
-  r.add({ api: 'storage', method: 'POST', path: '/upload/storage/v1/b/{bucket}/o' }, (req, ctx) => upload(req, ctx));
-  r.add({ api: 'storage', method: 'GET', path: '/storage/v1/b/{bucket}/o' }, (req, ctx) => list(req, ctx));
+  r.add({ api: 'storage', method: 'POST', path: '/upload/storage/v1/b/{bucket}/o' }, (req, ctx) =>
+    upload(req, ctx),
+  );
+  r.add({ api: 'storage', method: 'GET', path: '/storage/v1/b/{bucket}/o' }, (req, ctx) =>
+    list(req, ctx),
+  );
   for (const prefix of ['/storage/v1', '/download/storage/v1']) {
-    r.add({ api: 'storage', method: 'GET', path: `${prefix}/b/{bucket}/o/{object}` }, (req, ctx) => read(req, ctx));
+    r.add({ api: 'storage', method: 'GET', path: `${prefix}/b/{bucket}/o/{object}` }, (req, ctx) =>
+      read(req, ctx),
+    );
   }
-  r.add({ api: 'storage', method: 'PATCH', path: '/storage/v1/b/{bucket}/o/{object}' }, (req, ctx) => patch(req, ctx));
-  r.add({ api: 'storage', method: 'DELETE', path: '/storage/v1/b/{bucket}/o/{object}' }, (req, ctx) => {
-    const { bucket, object } = req.params;
-    const current = live(req, ctx);
-    checkPreconditions(req, current);
-    ctx.store.delete(metaKey(bucket, object));
-    ctx.store.delete(mediaKey(bucket, object));
-    return new Reply(204);
-  });
+  r.add(
+    { api: 'storage', method: 'PATCH', path: '/storage/v1/b/{bucket}/o/{object}' },
+    (req, ctx) => patch(req, ctx),
+  );
+  r.add(
+    { api: 'storage', method: 'DELETE', path: '/storage/v1/b/{bucket}/o/{object}' },
+    (req, ctx) => {
+      const { bucket, object } = req.params;
+      const current = live(req, ctx);
+      checkPreconditions(req, current);
+      ctx.store.delete(metaKey(bucket, object));
+      ctx.store.delete(mediaKey(bucket, object));
+      return new Reply(204);
+    },
+  );
 }
 
 /** The object named in the path (at `generation`, if given), or 404. */
@@ -43,7 +88,8 @@ function live(req: EmuRequest, ctx: EmuContext): Resource {
   bucketOr404(ctx, bucket);
   const found = ctx.store.get(metaKey(bucket, object));
   const generation = req.query.get('generation');
-  if (!found || (generation !== null && generation !== found.generation)) throw noSuchObject(bucket, object);
+  if (!found || (generation !== null && generation !== found.generation))
+    throw noSuchObject(bucket, object);
   return found;
 }
 
@@ -51,7 +97,10 @@ function read(req: EmuRequest, ctx: EmuContext): Resource | Reply {
   const current = live(req, ctx);
   checkPreconditions(req, current, true);
   if (req.query.get('alt') !== 'media') return current;
-  const data = Buffer.from(ctx.store.get(mediaKey(current.bucket, current.name))?.data ?? '', 'base64');
+  const data = Buffer.from(
+    ctx.store.get(mediaKey(current.bucket, current.name))?.data ?? '',
+    'base64',
+  );
   return new Reply(200, undefined, data, current.contentType);
 }
 
@@ -70,7 +119,9 @@ function upload(req: EmuRequest, ctx: EmuContext): Resource {
     data = mediaPart.body;
     mediaType = mediaPart.type;
   } else if (type === 'resumable') {
-    throw badRequest('The emulator does not model resumable uploads; use uploadType=media or multipart.');
+    throw badRequest(
+      'The emulator does not model resumable uploads; use uploadType=media or multipart.',
+    );
   } else {
     throw badRequest(`Invalid upload type: ${type ?? ''}`);
   }
@@ -83,10 +134,14 @@ function upload(req: EmuRequest, ctx: EmuContext): Resource {
   const md5Hash = md5Base64(data);
   const crc32c = crc32cBase64(data);
   if (meta.md5Hash && meta.md5Hash !== md5Hash) {
-    throw badRequest(`Provided MD5 hash "${meta.md5Hash}" doesn't match calculated MD5 hash "${md5Hash}".`);
+    throw badRequest(
+      `Provided MD5 hash "${meta.md5Hash}" doesn't match calculated MD5 hash "${md5Hash}".`,
+    );
   }
   if (meta.crc32c && meta.crc32c !== crc32c) {
-    throw badRequest(`Provided CRC32C "${meta.crc32c}" doesn't match calculated CRC32C "${crc32c}".`);
+    throw badRequest(
+      `Provided CRC32C "${meta.crc32c}" doesn't match calculated CRC32C "${crc32c}".`,
+    );
   }
 
   const now = nowIso();
@@ -96,7 +151,8 @@ function upload(req: EmuRequest, ctx: EmuContext): Resource {
     ...carried(meta),
     id: `${bucket.name}/${name}/${generation}`,
     selfLink: `https://www.googleapis.com/storage/v1/b/${bucket.name}/o/${encodeURIComponent(name)}`,
-    mediaLink: `https://storage.googleapis.com/download/storage/v1/b/${bucket.name}/o/` +
+    mediaLink:
+      `https://storage.googleapis.com/download/storage/v1/b/${bucket.name}/o/` +
       `${encodeURIComponent(name)}?generation=${generation}&alt=media`,
     name,
     bucket: bucket.name,
@@ -123,15 +179,21 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   checkPreconditions(req, current);
   const input = body(req);
   for (const f of OUTPUT_ONLY) delete input[f];
-  if (input.name !== undefined && input.name !== current.name) throw badRequest('The object name cannot be changed.');
+  if (input.name !== undefined && input.name !== current.name)
+    throw badRequest('The object name cannot be changed.');
   const next: Resource = { ...current };
   for (const [k, v] of Object.entries(carried(input, true))) {
     if (v === null) delete next[k];
-    else if (k === 'metadata' && next.metadata) next.metadata = dropNulls({ ...next.metadata, ...(v as Resource) });
+    else if (k === 'metadata' && next.metadata)
+      next.metadata = dropNulls({ ...next.metadata, ...(v as Resource) });
     else next[k] = v;
   }
   const metageneration = String(Number(current.metageneration) + 1);
-  Object.assign(next, { metageneration, updated: nowIso(), etag: protoEtag([current.generation, metageneration]) });
+  Object.assign(next, {
+    metageneration,
+    updated: nowIso(),
+    etag: protoEtag([current.generation, metageneration]),
+  });
   ctx.store.put(metaKey(current.bucket, current.name), next);
   return next;
 }
@@ -153,51 +215,10 @@ function list(req: EmuRequest, ctx: EmuContext): Resource {
   return out;
 }
 
-/**
- * The two parts of a `multipart/related` upload: JSON metadata, then media.
- * Lines may end in CRLF (googleapis) or LF (gcloud's apitools, which also
- * single-quotes the boundary).
- */
-function multipart(req: EmuRequest): { type: string; body: Buffer }[] {
-  const boundary = /boundary=(?:"([^"]+)"|'([^']+)'|([^;\s]+))/i.exec(header(req, 'content-type'));
-  if (!boundary) throw badRequest('Missing boundary in multipart/related Content-Type.');
-  const raw = req.rawBody;
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2] ?? boundary[3]}`);
-  const parts: { type: string; body: Buffer }[] = [];
-  let at = raw.indexOf(delimiter);
-  while (at !== -1) {
-    let start = at + delimiter.length;
-    if (raw.subarray(start, start + 2).toString() === '--') break;
-    start += raw[start] === 0x0d ? 2 : raw[start] === 0x0a ? 1 : 0;
-    const next = raw.indexOf(delimiter, start);
-    if (next === -1) break;
-    const end = raw[next - 1] !== 0x0a ? next : raw[next - 2] === 0x0d ? next - 2 : next - 1;
-    parts.push(splitPart(raw.subarray(start, end)));
-    at = next;
-  }
-  if (parts.length !== 2) throw badRequest(`A multipart upload has 2 parts (metadata, media); got ${parts.length}.`);
-  try {
-    JSON.parse(parts[0].body.toString('utf8'));
-  } catch {
-    throw badRequest('The first part of a multipart upload must be JSON metadata.');
-  }
-  return parts;
-}
-
-function splitPart(part: Buffer): { type: string; body: Buffer } {
-  const crlf = part.indexOf('\r\n\r\n');
-  const lf = part.indexOf('\n\n');
-  const [split, gap] = crlf >= 0 && (lf < 0 || crlf < lf) ? [crlf, 4] : [lf, 2];
-  const headers = split < 0 ? '' : part.subarray(0, split).toString('utf8');
-  return {
-    type: /^content-type:\s*(.+)$/im.exec(headers)?.[1].trim() ?? '',
-    body: split < 0 ? part : part.subarray(split + gap),
-  };
-}
-
 function carried(input: Resource, keepNulls = false): Resource {
   const out: Resource = {};
-  for (const f of CARRIED) if (input[f] !== undefined && (keepNulls || input[f] !== null)) out[f] = input[f];
+  for (const f of CARRIED)
+    if (input[f] !== undefined && (keepNulls || input[f] !== null)) out[f] = input[f];
   return out;
 }
 
@@ -205,16 +226,17 @@ function dropNulls(obj: Resource): Resource {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null));
 }
 
-const header = (req: EmuRequest, name: string): string => {
-  const v = req.headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? '';
-};
-
 /** GCS object naming rules: 1-1024 bytes of UTF-8, no CR/LF, not `.` or `..`. */
 function checkObjectName(name: string): void {
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes < 1 || bytes > 1024 || /[\r\n]/.test(name) || name === '.' || name === '..' ||
-    name.startsWith('.well-known/acme-challenge/')) {
+  if (
+    bytes < 1 ||
+    bytes > 1024 ||
+    /[\r\n]/.test(name) ||
+    name === '.' ||
+    name === '..' ||
+    name.startsWith('.well-known/acme-challenge/')
+  ) {
     throw badRequest(`Invalid object name: '${name}'`);
   }
 }
