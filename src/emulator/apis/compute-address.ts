@@ -5,12 +5,13 @@ import { contains, nthAddress, parseCidr, parseIpv4 } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
   aggregatedList,
-  alreadyExists,
+  checkFree,
   checkName,
   checkRegion,
   invalidField,
   listResponse,
   mustGet,
+  referenced,
   refName,
   regional,
   serverFields,
@@ -37,7 +38,7 @@ export function registerAddresses(r: Router): void {
       checkRegion(region);
       const input = withoutOutputOnly(body(req), ['status', 'users', 'region', 'labelFingerprint']);
       const key = `projects/${project}/regions/${region}/addresses/${checkName(input.name)}`;
-      if (ctx.store.get(key)) throw alreadyExists(key);
+      checkFree(ctx, key);
       const address: Resource = {
         ...serverFields('address', key),
         name: input.name,
@@ -98,7 +99,7 @@ function placement(ctx: EmuContext, project: string, input: Resource): Resource 
   if (type !== 'INTERNAL')
     throw invalidField('resource.addressType', type, 'Must be INTERNAL or EXTERNAL.');
 
-  const subnet = mustGet(
+  const subnet = referenced(
     ctx,
     refName(input.subnetwork, 'resource.subnetwork', project, SUBNETWORK_NAME),
   );

@@ -53,6 +53,36 @@ export function mustGet(ctx: EmuContext, name: string): Resource {
   return found;
 }
 
+/** Whether an operation that has not finished yet will create `name`. */
+function beingCreated(ctx: EmuContext, name: string): boolean {
+  return Object.values(ctx.store.operations).some(
+    (op) => !op.applied && !op.error && op.effects.some((e) => 'put' in e && e.put === name),
+  );
+}
+
+/** A name for a new resource: 409 if it exists or its insert is still running. */
+export function checkFree(ctx: EmuContext, name: string): void {
+  if (ctx.store.get(name) || beingCreated(ctx, name)) throw alreadyExists(name);
+}
+
+/**
+ * A resource another one refers to: 404 if there is none, 400
+ * resourceNotReady while its insert is still running.
+ */
+export function referenced(ctx: EmuContext, name: string): Resource {
+  const found = ctx.store.get(name);
+  if (found) return found;
+  if (beingCreated(ctx, name)) {
+    throw new ComputeError(
+      400,
+      `The resource '${name}' is not ready`,
+      'FAILED_PRECONDITION',
+      'resourceNotReady',
+    );
+  }
+  throw notFound(name);
+}
+
 /**
  * Runs a mutation under compute's requestId rule: a repeated id returns the
  * operation first started for it, and nothing happens a second time. The id

@@ -3,13 +3,14 @@ import type { Resource } from '../store.js';
 import { parseIpv4 } from './cidr.js';
 import { body } from './common.js';
 import {
-  alreadyExists,
+  checkFree,
   checkName,
   intField,
   invalidField,
   listResponse,
   mustGet,
   NETWORK_NAME,
+  referenced,
   refName,
   serverFields,
   startOperation,
@@ -50,7 +51,7 @@ export function registerFirewalls(r: Router): void {
     withRequestId(req, ctx, () => {
       const input = withoutOutputOnly(body(req));
       const key = `projects/${req.params.project}/global/firewalls/${checkName(input.name)}`;
-      if (ctx.store.get(key)) throw alreadyExists(key);
+      checkFree(ctx, key);
       const rule = build(ctx, req.params.project, input, serverFields('firewall', key));
       return startOperation(ctx, {
         name: key,
@@ -127,7 +128,7 @@ function update(req: EmuRequest, ctx: EmuContext, key: string, operationType: st
 
 /** The stored rule: checked, with defaults filled and the network canonical. */
 function build(ctx: EmuContext, project: string, input: Resource, server: Resource): Resource {
-  const network = mustGet(
+  const network = referenced(
     ctx,
     refName(input.network ?? 'global/networks/default', 'resource.network', project, NETWORK_NAME),
   );

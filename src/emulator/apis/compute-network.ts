@@ -3,7 +3,7 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, computeLink } from './common.js';
 import {
-  alreadyExists,
+  checkFree,
   checkName,
   hexSuffix,
   inUse,
@@ -74,7 +74,7 @@ function insert(req: EmuRequest, ctx: EmuContext): Resource {
   const project = req.params.project;
   const input = withoutOutputOnly(body(req), OUTPUT_ONLY);
   const name = networkName(project, checkName(input.name));
-  if (ctx.store.get(name)) throw alreadyExists(name);
+  checkFree(ctx, name);
   if (input.autoCreateSubnetworks !== false) {
     throw invalidField(
       'resource.autoCreateSubnetworks',

@@ -3,13 +3,14 @@ import type { Resource } from '../store.js';
 import { parseCidr, parseIpv4 } from './cidr.js';
 import { body, computeLink, computeRef } from './common.js';
 import {
-  alreadyExists,
+  checkFree,
   checkName,
   intField,
   invalidField,
   listResponse,
   mustGet,
   NETWORK_NAME,
+  referenced,
   refName,
   serverFields,
   startOperation,
@@ -46,8 +47,8 @@ export function registerRoutes(r: Router): void {
       const project = req.params.project;
       const input = withoutOutputOnly(body(req), OUTPUT_ONLY);
       const key = `projects/${project}/global/routes/${checkName(input.name)}`;
-      if (ctx.store.get(key)) throw alreadyExists(key);
-      const network = mustGet(
+      checkFree(ctx, key);
+      const network = referenced(
         ctx,
         refName(input.network, 'resource.network', project, NETWORK_NAME),
       );

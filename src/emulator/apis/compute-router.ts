@@ -3,13 +3,14 @@ import type { Resource } from '../store.js';
 import { body, computeLink } from './common.js';
 import {
   aggregatedList,
-  alreadyExists,
+  checkFree,
   checkName,
   checkRegion,
   invalidField,
   listResponse,
   mustGet,
   NETWORK_NAME,
+  referenced,
   refName,
   sameRef,
   serverFields,
@@ -50,8 +51,8 @@ export function registerRouters(r: Router): void {
       checkRegion(region);
       const input = withoutOutputOnly(body(req), ['region']);
       const key = `projects/${project}/regions/${region}/routers/${checkName(input.name)}`;
-      if (ctx.store.get(key)) throw alreadyExists(key);
-      const network = mustGet(
+      checkFree(ctx, key);
+      const network = referenced(
         ctx,
         refName(input.network, 'resource.network', project, NETWORK_NAME),
       );

@@ -5,7 +5,7 @@ import { nthAddress } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
   aggregatedList,
-  alreadyExists,
+  checkFree,
   checkName,
   checkRegion,
   conditionNotMet,
@@ -13,6 +13,7 @@ import {
   listResponse,
   mustGet,
   NETWORK_NAME,
+  referenced,
   refName,
   sameRef,
   serverFields,
@@ -98,8 +99,11 @@ function insert(req: EmuRequest, ctx: EmuContext): Resource {
   checkRegion(region);
   const input = withoutOutputOnly(body(req), OUTPUT_ONLY);
   const name = `projects/${project}/regions/${region}/subnetworks/${checkName(input.name)}`;
-  if (ctx.store.get(name)) throw alreadyExists(name);
-  const network = mustGet(ctx, refName(input.network, 'resource.network', project, NETWORK_NAME));
+  checkFree(ctx, name);
+  const network = referenced(
+    ctx,
+    refName(input.network, 'resource.network', project, NETWORK_NAME),
+  );
   const range = checkRange(input.ipCidrRange, 'resource.ipCidrRange');
 
   const subnet: Resource = {
