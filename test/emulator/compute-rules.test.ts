@@ -206,3 +206,39 @@ describe('compute firewalls, routes, routers, addresses', () => {
     );
   });
 });
+
+describe('compute resources whose insert is still running', () => {
+  let h: Client;
+  before(async () => {
+    h = await client({ timing: { latency: { defaultMs: 60_000, rules: [] }, minPolls: 1 } });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('refuses a duplicate name with 409 and a reference with 400 resourceNotReady', async () => {
+    const op = await h.ok('POST', `${C}/global/networks`, {
+      name: 'slow',
+      autoCreateSubnetworks: false,
+    });
+    assert.equal(op.status, 'RUNNING');
+    assert.equal((await h.call('GET', `${C}/global/networks/slow`)).status, 404);
+
+    const dup = await h.call('POST', `${C}/global/networks`, {
+      name: 'slow',
+      autoCreateSubnetworks: false,
+    });
+    assert.equal(dup.status, 409);
+    const sub = await h.call('POST', `${C}/regions/us-central1/subnetworks`, {
+      name: 's',
+      network: 'global/networks/slow',
+      ipCidrRange: '10.0.0.0/24',
+    });
+    assert.equal(sub.status, 400);
+    assert.equal(sub.json.error.errors[0].reason, 'resourceNotReady');
+    assert.equal(
+      sub.json.error.message,
+      "The resource 'projects/p/global/networks/slow' is not ready",
+    );
+  });
+});
