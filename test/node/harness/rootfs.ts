@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync,
   openSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const SUITE = "bookworm";
 const BUILD_VERSION = 1;
@@ -80,7 +80,11 @@ async function lockedBuild(cache: string): Promise<string> {
   }
   try {
     if (existsSync(ready)) return root;
-    await build(cache, root);
+    const staging = join(cache, `staging-${process.pid}`);
+    await build(staging, root).catch((e: unknown) => {
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    });
     writeFileSync(ready, JSON.stringify({ packages: ROOT_PACKAGES, mirrors: hostMirrors() }) + "\n");
     return root;
   } finally {
@@ -88,9 +92,9 @@ async function lockedBuild(cache: string): Promise<string> {
   }
 }
 
-async function build(cache: string, root: string): Promise<void> {
+async function build(staging: string, root: string): Promise<void> {
   const m = hostMirrors();
-  const staging = join(cache, `staging-${process.pid}`);
+  const cache = dirname(staging);
   rmSync(staging, { recursive: true, force: true });
   const log = openSync(join(cache, "build.log"), "w");
   const run = (argv: string[]): Promise<void> => new Promise((resolve, reject) => {
