@@ -18,7 +18,8 @@ export interface StatusEntry {
 export async function status(opts: TargetOptions): Promise<void> {
   const p = await prepare(opts, 'status');
   try {
-    const entries = p.graph.map((d) => entry(d, p.ctx.observed.get(d.address)));
+    const networkExists = p.ctx.observed.get('network.main')?.exists;
+    const entries = p.graph.map((d) => entry(d, p.ctx.observed.get(d.address), networkExists));
     if (opts.json) printJson({ resources: entries });
     else process.stdout.write(statusText(entries, useColor(process.stdout)));
     if (entries.some((e) => e.state !== 'present')) process.exitCode = 1;
@@ -27,13 +28,15 @@ export async function status(opts: TargetOptions): Promise<void> {
   }
 }
 
-function entry(d: Desired, o: Observed | undefined): StatusEntry {
+function entry(d: Desired, o: Observed | undefined, networkExists?: boolean): StatusEntry {
   const base = { address: d.address, kind: d.kind, name: o?.foundName ?? d.name, owned: !!o?.owned };
   if (!o?.exists) {
     const detail = d.kind === 'route'
       ? 'no 0.0.0.0/0 route to the default internet gateway: Dataproc, Private Google Access and the proxy NAT need it; run up to restore it'
       : d.adoption === 'observe' ? 'created by the Secure Web Proxy with its first gateway' : 'does not exist';
-    return { ...base, state: 'missing', detail };
+    // F17: a network without its default route is broken, not merely incomplete.
+    const broken = d.kind === 'route' && !!networkExists;
+    return { ...base, state: broken ? 'error' : 'missing', detail };
   }
   const h = HANDLERS[d.kind];
   const shared = !o.owned && (d.adoption === 'reuse' || d.kind === 'route' || d.adoption === 'observe');

@@ -102,6 +102,10 @@ describe('dpgce up / status / down on the embedded emulator', () => {
     const resources = JSON.parse(r.stdout).resources;
     assert.ok(resources.length > 40);
     for (const res of resources) assert.equal(res.state, 'present', `${res.address}: ${res.detail}`);
+    // F23: each firewall rule says what it targets.
+    for (const fw of resources.filter((x: any) => x.kind === 'firewall')) {
+      assert.match(fw.detail, /targets all instances in the network|targets instances tagged dpgce-node/, fw.detail);
+    }
   });
 
   it('a resource deleted behind the tool\'s back shows missing, and up recreates only it', async () => {
@@ -121,6 +125,7 @@ describe('dpgce up / status / down on the embedded emulator', () => {
   it('down --yes removes everything owned, the proxy router too, and nothing else', async () => {
     const r = await cli('down', '--yes', '--json');
     assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, / 0 retries\)/, 'F19: subnets and network go without retry loops');
     const doc = JSON.parse(r.stdout);
     assert.ok(doc.changes.every((c: any) => c.action === 'delete' && c.status === 'done'));
     assert.ok(doc.changes.some((c: any) => c.kind === 'router'));
