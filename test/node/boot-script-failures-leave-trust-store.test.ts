@@ -81,6 +81,13 @@ test("proxy down: the script names proxy, URL and cause, and changes nothing", a
     `through proxy http://${PROXY}: cannot connect to the proxy .*\\[curl: Failed to connect to 10\\.11\\.0\\.250 port 3128`));
 });
 
+test("a proxy name that does not resolve is reported as such, and changes nothing", async (t) => {
+  const c = await configuredNode(t);
+  if (!c) return;
+  await c.node.setAttributes({ "http-proxy": "swp.nowhere.example:3128" });
+  await expectRefused(c.node, c.before, /through proxy http:\/\/swp\.nowhere\.example:3128: the proxy host name does not resolve \[curl: Could not resolve proxy: swp\.nowhere\.example\]/);
+});
+
 test("metadata server briefly 503 or slow: requests are retried and the run succeeds", async (t) => {
   const node = await proxiedNode(t);
   if (!node) return;

@@ -91,3 +91,12 @@ test("new http-proxy and CA in metadata update every managed file and trust stor
   assert.equal(curl.code, 0, curl.stderr);
   assert.match(await node.squidLog(), /GET https:\/\/origin\.test:8443\/after-change /);
 });
+
+test("a proxy given by name (SWP_HOSTNAME:SWP_PORT) is resolved by DNS and written by name", async (t) => {
+  const node = await proxiedNode(t, { proxy: "http://swp.corp.example:3128", listen: PROXY });
+  if (!node) return;
+  const run = expectOk(await node.runScript());
+  assert.match(run.stdout, /self-test: .* through http:\/\/swp\.corp\.example:3128: HTTP 200/);
+  assert.ok((await node.read("/etc/environment"))!.split("\n").includes("https_proxy=http://swp.corp.example:3128"));
+  assert.match((await node.read("/etc/apt/apt.conf.d/99dpgce-proxy"))!, /Proxy "http:\/\/swp\.corp\.example:3128";/);
+});

@@ -32,6 +32,8 @@ export interface NodeOptions extends ScenarioOptions {
   attributes?: Record<string, string | null>;
   /** Leave squid stopped (the proxy is down). */
   proxyDown?: boolean;
+  /** Where squid listens (ip:port), when the proxy is given by name. Default: the proxy. */
+  listen?: string;
 }
 
 export class ProxiedNode {
@@ -124,7 +126,8 @@ export class ProxiedNode {
 export async function proxiedNode(t: ScenarioHost, o: NodeOptions = {}): Promise<ProxiedNode | undefined> {
   const proxy = o.proxy ?? PROXY;
   const address = proxy.replace(/^http:\/\//, "").replace(/:\d+$/, "");
-  const addresses = [...new Set([...(o.addresses ?? []), ...(/^[\d.]+$/.test(address) ? [address] : [])])];
+  const listenAddress = (o.listen ?? address).replace(/:\d+$/, "");
+  const addresses = [...new Set([...(o.addresses ?? []), ...(/^[\d.]+$/.test(listenAddress) ? [listenAddress] : [])])];
   const s = await openScenario(t, { fixtures: o.fixtures, addresses });
   if (!s) return undefined;
   const node = new ProxiedNode(s);
@@ -134,7 +137,7 @@ export async function proxiedNode(t: ScenarioHost, o: NodeOptions = {}): Promise
     "http-proxy": proxy, "http-proxy-pem-uri": PEM_URI, "proxy-test-url": TEST_URL,
     ...o.attributes,
   });
-  if (!o.proxyDown) await node.startProxy(ca, [proxy.replace(/^http:\/\//, "")]);
+  if (!o.proxyDown) await node.startProxy(ca, [o.listen ?? proxy.replace(/^http:\/\//, "")]);
   return node;
 }
 
