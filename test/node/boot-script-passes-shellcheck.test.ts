@@ -40,3 +40,21 @@ test("the script has the project's bash shape", () => {
   }
   assert.doesNotMatch(body, /^[^#]*\b(gsutil|gcloud) /m, "neither gsutil nor gcloud is called");
 });
+
+test("arguments are refused with a usage line, through the timestamped error helper", () => {
+  const r = spawnSync("bash", [SCRIPT, "--force"], { encoding: "utf8", env: { PATH: process.env.PATH } });
+  assert.equal(r.status, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} gce-proxy-setup ERROR: usage: .* \(no arguments; configuration comes from metadata\)\n$/);
+});
+
+test("a run without root is refused before it reads anything", (t) => {
+  if (process.getuid?.() !== 0 || spawnSync("setpriv", ["--version"]).error) {
+    t.skip("needs root and setpriv to drop to an unprivileged user");
+    return;
+  }
+  const r = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "bash", SCRIPT],
+    { encoding: "utf8", env: { PATH: process.env.PATH, GCE_METADATA_HOST: "127.0.0.1:1" } });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /ERROR: must run as root\n$/);
+});

@@ -114,8 +114,9 @@ async function build(staging: string, root: string): Promise<void> {
   const install = [
     `mount -t proc proc ${staging}/proc`,
     `mount --bind /dev ${staging}/dev`,
-    `chroot ${staging} apt-get update -qq`,
-    `DEBIAN_FRONTEND=noninteractive chroot ${staging} apt-get install -y -qq --no-install-recommends ${ROOT_PACKAGES.join(" ")}`,
+    `chroot ${staging} apt-get -o Acquire::Retries=3 update -qq`,
+    `DEBIAN_FRONTEND=noninteractive chroot ${staging} apt-get -o Acquire::Retries=3 install -y -qq ` +
+      `--no-install-recommends ${ROOT_PACKAGES.join(" ")}`,
     `chroot ${staging} apt-get clean`,
   ].join(" && ");
   await run(["unshare", "--mount", "--propagation", "private", "sh", "-c", install]);
