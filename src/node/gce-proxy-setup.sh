@@ -327,14 +327,16 @@ fetch_ca() {
 # --- self-test --------------------------------------------------------------------
 
 # probe LABEL BUNDLE: fetch TEST_URL forced through the proxy (no bypass list),
-# verifying TLS against BUNDLE. Dies with proxy, URL and cause on failure.
+# verifying TLS against BUNDLE only (an empty CA path keeps curl's compiled-in
+# one out). Dies with proxy, URL and cause on failure.
 probe() {
   local label=$1 bundle=$2 attempt=1 rc result code seconds cause
+  mkdir -p "$WORK_DIR/no-capath"
   while :; do
     rc=0
     result=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' --proxy "$HTTPS_PROXY_URL" \
-      --noproxy '' --cacert "$bundle" --connect-timeout 5 --max-time 20 \
-      "$TEST_URL" 2>"$WORK_DIR/probe.err") || rc=$?
+      --noproxy '' --cacert "$bundle" --capath "$WORK_DIR/no-capath" --connect-timeout 5 \
+      --max-time 20 "$TEST_URL" 2>"$WORK_DIR/probe.err") || rc=$?
     code=${result%% *}
     seconds=${result##* }
     if ((rc == 0)) && [[ $code == [23]?? ]]; then
@@ -366,10 +368,24 @@ probe_cause() {
   printf '%s%s\n' "$hint" "${msg:+ [curl: $msg]}"
 }
 
+# proxy_check: the probe with the trust the node is about to have: the OS
+# bundle without the CA installed earlier (it may be the one being replaced),
+# plus the CA from metadata.
 proxy_check() {
-  local candidate="$WORK_DIR/candidate-bundle.pem"
+  local candidate="$WORK_DIR/candidate-bundle.pem" old=""
+  [ -f "$CA_ANCHOR" ] && old=$(sed '1d;$d' "$CA_ANCHOR" | tr -d '\n')
   : >"$candidate"
-  [ -f "$OS_BUNDLE" ] && cat "$OS_BUNDLE" >>"$candidate"
+  if [ -f "$OS_BUNDLE" ]; then
+    awk -v drop="$old" '
+      /-----BEGIN CERTIFICATE-----/ { block = $0 "\n"; body = ""; inside = 1; next }
+      inside && /-----END CERTIFICATE-----/ {
+        inside = 0
+        if (drop == "" || body != drop) printf "%s%s\n", block, $0
+        next
+      }
+      inside { block = block $0 "\n"; body = body $0; next }
+      { print }' "$OS_BUNDLE" >"$candidate"
+  fi
   [ -n "$CA_PEM" ] && cat "$CA_PEM" >>"$candidate"
   probe "proxy check (nothing changed yet)" "$candidate"
 }

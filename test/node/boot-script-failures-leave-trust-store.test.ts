@@ -81,6 +81,23 @@ test("proxy down: the script names proxy, URL and cause, and changes nothing", a
     `through proxy http://${PROXY}: cannot connect to the proxy .*\\[curl: Failed to connect to 10\\.11\\.0\\.250 port 3128`));
 });
 
+test("a CA in metadata that is not the proxy's CA fails TLS verification, and changes nothing", async (t) => {
+  const c = await configuredNode(t);
+  if (!c) return;
+  // Cloud Storage now offers CA 2 while squid still bumps with CA 1.
+  await expectRefused(c.node, c.before, new RegExp(`proxy check \\(nothing changed yet\\) failed: ${TEST_URL} ` +
+    `through proxy http://${PROXY}: TLS verification failed \\(is http-proxy-pem-uri the proxy's CA\\?\\)`));
+});
+
+test("a self-test host off the proxy's allowlist is reported as refused, and changes nothing", async (t) => {
+  const c = await configuredNode(t);
+  if (!c) return;
+  await c.node.putCa("proxy-ca-1");
+  await c.node.setAttributes({ "proxy-test-url": "https://denied.test:8443/" });
+  // squid, like an inspecting gateway, answers the denial inside the bumped tunnel.
+  await expectRefused(c.node, c.before, /proxy check \(nothing changed yet\) failed: https:\/\/denied\.test:8443\/ through proxy http:\/\/10\.11\.0\.250:3128: HTTP 403 \(is the host on the proxy's allowlist\?\)/);
+});
+
 test("a proxy name that does not resolve is reported as such, and changes nothing", async (t) => {
   const c = await configuredNode(t);
   if (!c) return;

@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { FakeMetadataServer, FAKE_ACCESS_TOKEN, defaultTree } from "./fake-metadata.js";
 import { FakeStorageServer } from "./fake-storage.js";
 import { ORIGIN_HOST } from "./pki.js";
-import { Squid } from "./squid.js";
+import { DENIED_HOST, Squid } from "./squid.js";
 import { chrootRun, readRootFile, snapshot, writeRootFile } from "./root-ops.js";
 
 export const AGENT_FLAG = "--agent";
@@ -35,7 +35,7 @@ const HOSTS = [
   "127.0.0.1 localhost",
   "::1 localhost ip6-localhost",
   "169.254.169.254 metadata.google.internal metadata",
-  `127.0.0.1 ${ORIGIN_HOST}`,
+  `127.0.0.1 ${ORIGIN_HOST} ${DENIED_HOST}`,
   "10.11.0.250 swp.corp.example",
 ].join("\n");
 

@@ -11,6 +11,8 @@ const CONF = "/etc/squid/dpgce-test.conf";
 const ACCESS_LOG = "/var/log/squid/access.log";
 const SSL_DB = "/var/spool/squid/ssl_db";
 const PKI = "/opt/dpgce-test/pki";
+/** A host squid refuses, as a Secure Web Proxy refuses hosts off its allowlist. */
+export const DENIED_HOST = "denied.test";
 
 export class Squid {
   private child: ChildProcess | undefined;
@@ -31,6 +33,9 @@ export class Squid {
       "ssl_bump peek step1",
       "ssl_bump bump all",
       `tls_outgoing_options cafile=${PKI}/origin-ca.pem`,
+      // The allowlist's default deny, for one test host.
+      `acl not_allowed dstdomain ${DENIED_HOST}`,
+      "http_access deny not_allowed",
       "http_access allow all",
       "cache deny all",
       "pid_filename /run/squid-test.pid",
