@@ -518,9 +518,10 @@ java_keystores() {
 
 # reconcile_keystore KEYTOOL STORE: one entry with the proxy CA's fingerprint;
 # entries of ours (or Debian's hook alias for our anchor) with another
-# fingerprint are removed.
+# fingerprint are removed, and so is ours when the hook's entry (added later,
+# e.g. after a dpkg lock) holds the same certificate.
 reconcile_keystore() {
-  local keytool=$1 store=$2 entries alias fp present=0 changed=0
+  local keytool=$1 store=$2 entries alias fp present=0 changed=0 ours=0
   local -a args=("${JAVA_OPTIONS[@]}" -keystore "$store" -storepass "$JAVA_STOREPASS")
   if ! entries=$("$keytool" -list "${args[@]}" 2>/dev/null | awk '
       /Entry,/ { a = $0; sub(/, .*/, "", a) }
@@ -531,13 +532,19 @@ reconcile_keystore() {
   while IFS=$'\t' read -r alias fp; do
     [ -n "$alias" ] || continue
     if [ -n "$CA_FP" ] && [ "$fp" = "$CA_FP" ]; then
-      present=1
+      present=$((present + 1))
+      [ "$alias" = "$CA_NAME" ] && ours=1
     elif [ "$alias" = "$CA_NAME" ] || [ "$alias" = "debian:$CA_NAME.pem" ]; then
       "$keytool" -delete -alias "$alias" "${args[@]}" >/dev/null 2>&1 ||
         die "java: cannot delete the stale entry $alias from $store"
       changed=1
     fi
   done <<<"$entries"
+  if ((present > 1 && ours)); then
+    "$keytool" -delete -alias "$CA_NAME" "${args[@]}" >/dev/null 2>&1 ||
+      die "java: cannot delete the duplicate entry $CA_NAME from $store"
+    changed=1
+  fi
   if [ -n "$CA_FP" ] && ((present == 0)); then
     "$keytool" -importcert -noprompt -trustcacerts -alias "$CA_NAME" -file "$CA_PEM" \
       "${args[@]}" >/dev/null 2>&1 || die "java: import of the proxy CA into $store failed"

@@ -100,3 +100,19 @@ test("a proxy given by name (SWP_HOSTNAME:SWP_PORT) is resolved by DNS and writt
   assert.ok((await node.read("/etc/environment"))!.split("\n").includes("https_proxy=http://swp.corp.example:3128"));
   assert.match((await node.read("/etc/apt/apt.conf.d/99dpgce-proxy"))!, /Proxy "http:\/\/swp\.corp\.example:3128";/);
 });
+
+test("project attributes apply where the instance has none; GCE_METADATA_HOST names the server", async (t) => {
+  const node = await proxiedNode(t, { attributes: { "no-proxy": null } });
+  if (!node) return;
+  await node.setAttributes({ "no-proxy": ".project.example", "http-proxy": "10.0.2.245:3128" }, "project");
+  const run = expectOk(await node.runScript());
+  assert.match(run.stdout, new RegExp(`proxy: http http://${PROXY},`), "the instance's http-proxy wins");
+  assert.match(run.stdout, /bypass list: .*,\.project\.example$/m, "the project's no-proxy fills in");
+
+  // Without the metadata.google.internal name, only the override finds the server.
+  await node.s.writeFile("/etc/hosts", "127.0.0.1 localhost origin.test\n");
+  const lost = await node.runScript({ DPGCE_METADATA_TIMEOUT: "1" });
+  assert.equal(lost.code, 1);
+  assert.match(lost.stderr, /metadata server: no answer for http:\/\/metadata\.google\.internal\/.* \(last: Could not resolve host/);
+  expectOk(await node.runScript({ GCE_METADATA_HOST: "169.254.169.254:80" }));
+});

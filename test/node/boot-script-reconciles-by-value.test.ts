@@ -52,11 +52,16 @@ test("F06: an image configured for an old proxy is reconciled to the metadata, f
 test("F07: repeated runs keep one Java entry per keystore and replace it by fingerprint", async (t) => {
   const node = await proxiedNode(t);
   if (!node) return;
-  // A JRE of its own, and a stale entry under our alias left by an earlier CA.
+  // A JRE of its own with a stale entry under our alias left by an earlier CA;
+  // in Debian's keystore, our alias already holding the CA that Debian's hook
+  // is about to add too (as after a run that met a dpkg lock).
+  const pki = "/opt/dpgce-test/pki";
   const copy = await node.s.run(["/bin/bash", "-c",
     `mkdir -p ${OWN_KEYSTORE.replace(/\/cacerts$/, "")} && cp /etc/ssl/certs/java/cacerts ${OWN_KEYSTORE} && ` +
-    `keytool -importcert -noprompt -alias dpgce-proxy-ca -file /opt/dpgce-test/pki/proxy-ca-2.pem ` +
-    `-keystore ${OWN_KEYSTORE} -storepass changeit`]);
+    `keytool -importcert -noprompt -alias dpgce-proxy-ca -file ${pki}/proxy-ca-2.pem ` +
+    `-keystore ${OWN_KEYSTORE} -storepass changeit && ` +
+    `keytool -importcert -noprompt -alias dpgce-proxy-ca -file ${pki}/proxy-ca-1.pem ` +
+    `-keystore /etc/ssl/certs/java/cacerts -storepass changeit`]);
   assert.equal(copy.code, 0, copy.stderr);
 
   expectOk(await node.runScript());
