@@ -2,7 +2,7 @@
 // origin's certificate, two interception CAs for squid (the "proxy CA" that
 // metadata points at), and a certificate that is not a CA.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -15,6 +15,7 @@ let made: string | undefined;
 export function testPki(): string {
   if (made) return made;
   const dir = mkdtempSync(join(tmpdir(), "dpgce-pki-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   selfSignedCa(dir, "origin-ca", "dpgce test origin CA");
   selfSignedCa(dir, "proxy-ca-1", "dpgce test interception CA 1");
   selfSignedCa(dir, "proxy-ca-2", "dpgce test interception CA 2");

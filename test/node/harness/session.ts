@@ -46,7 +46,7 @@ export function skipUnlessHarness(t: ScenarioHost, why = harnessUnavailable()): 
   if (process.env.DPGCE_REQUIRE_HARNESS === "1") {
     throw new Error(`boot-script harness required (DPGCE_REQUIRE_HARNESS=1) but: ${why}`);
   }
-  console.log(`# boot-script harness skipped: ${why}`);
+  console.log(`boot-script harness skipped: ${why}`);
   t.skip(why);
   return true;
 }
