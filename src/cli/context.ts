@@ -6,7 +6,7 @@ import { deriveNames, type ResourceNames } from '../config/names.js';
 import type { EnvConfig } from '../config/types.js';
 import { readAll } from '../apply/read.js';
 import type { Session, Target } from '../gcp/session.js';
-import { desiredGraph } from '../plan/graph.js';
+import { desiredGraph, type GraphOptions } from '../plan/graph.js';
 import { HANDLERS } from '../resources/index.js';
 import type { Desired, RunContext } from '../resources/types.js';
 import { CliError } from './errors.js';
@@ -35,7 +35,8 @@ export interface Prepared {
 
 const BOOT_SCRIPT = new URL('../../../src/node/gce-proxy-setup.sh', import.meta.url);
 
-export async function prepare(opts: TargetOptions, purpose: RunContext['purpose']): Promise<Prepared> {
+export async function prepare(opts: TargetOptions, purpose: RunContext['purpose'],
+  graphOptions: GraphOptions = {}): Promise<Prepared> {
   // 1. Configuration: every problem at once, and nothing sent if any.
   const { config, diagnostics } = await loadEnvFile(opts.env);
   if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics, useColor(process.stderr)));
@@ -50,7 +51,7 @@ export async function prepare(opts: TargetOptions, purpose: RunContext['purpose'
 
   // 3. Desired graph and observed state.
   const names = deriveNames(config);
-  const graph = desiredGraph(config, names, { bootScript: readFileSync(BOOT_SCRIPT, 'utf8') });
+  const graph = desiredGraph(config, names, { bootScript: readFileSync(BOOT_SCRIPT, 'utf8') }, graphOptions);
   let projectNumber: Promise<string> | undefined;
   const ctx: RunContext = {
     session, config, names, purpose, observed: new Map(),
@@ -65,7 +66,7 @@ export async function prepare(opts: TargetOptions, purpose: RunContext['purpose'
   return { config, names, graph, ctx, session };
 }
 
-function resolveTarget(opts: TargetOptions): Target {
+export function resolveTarget(opts: TargetOptions): Target {
   if (opts.local && opts.emulator) throw new CliError('--local and --emulator are exclusive: pick one target');
   if (opts.local) return { kind: 'local', stateDir: resolve(opts.localState) };
   if (opts.emulator) return { kind: 'emulator', url: opts.emulator };

@@ -34,7 +34,7 @@ withTarget(program.command('plan').description('show what up would change, and w
 withTarget(program.command('up').description('create or converge the environment'))
   .option('--yes', 'do not ask for confirmation')
   .option('--adopt', 'take over resources found without the ownership mark')
-  .addOption(new Option('--no-create-cluster', 'build the network foundation only (the default for now)'))
+  .addOption(new Option('--no-create-cluster', 'build the network foundation only, even when CLUSTER_NAME is set'))
   .action(async (opts) => (await import('./up.js')).up(opts));
 
 withTarget(program.command('status').description('show every resource and whether it is present'))
@@ -44,6 +44,26 @@ withTarget(program.command('down').description('delete what this environment own
   .option('--yes', 'do not ask for confirmation')
   .option('--delete-bucket-contents', 'also delete objects dpgce did not write, so owned buckets can go')
   .action(async (opts) => (await import('./down.js')).down(opts));
+
+const cluster = program.command('cluster').description('the Dataproc cluster on its own (CLUSTER_NAME)');
+withTarget(cluster.command('create').description('create the cluster in an environment up has built'))
+  .option('--yes', 'do not ask for confirmation')
+  .option('--adopt', 'take over a cluster found without the ownership mark')
+  .action(async (opts) => (await import('./cluster.js')).clusterCreate(opts));
+withTarget(cluster.command('delete').description('delete the cluster, if this environment owns it'))
+  .option('--yes', 'do not ask for confirmation')
+  .action(async (opts) => (await import('./cluster.js')).clusterDelete(opts));
+withTarget(cluster.command('status').description('the cluster and its signing secrets'))
+  .action(async (opts) => (await import('./cluster.js')).clusterStatus(opts));
+withTarget(cluster.command('command').description('print the equivalent gcloud dataproc clusters create'))
+  .action(async (opts) => (await import('./cluster.js')).clusterCommand(opts));
+
+const secureBoot = program.command('secure-boot').description('Secure Boot for GPU nodes');
+withTarget(secureBoot.command('keys')
+  .description('create or reuse the module-signing key in Secret Manager; write the UEFI db file set'))
+  .option('--out <dir>', 'folder for the signature database files (default .dpgce/secure-boot/<ENV_NAME>)')
+  .option('--waive-uefi-ca-2023', 'build the db without the Microsoft UEFI CA 2023')
+  .action(async (opts) => (await import('./secure-boot.js')).secureBootKeys(opts));
 
 try {
   await program.parseAsync(process.argv);

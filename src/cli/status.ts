@@ -28,11 +28,12 @@ export async function status(opts: TargetOptions): Promise<void> {
   }
 }
 
-function entry(d: Desired, o: Observed | undefined, networkExists?: boolean): StatusEntry {
+export function entry(d: Desired, o: Observed | undefined, networkExists?: boolean): StatusEntry {
   const base = { address: d.address, kind: d.kind, name: o?.foundName ?? d.name, owned: !!o?.owned };
   if (!o?.exists) {
     const detail = d.kind === 'route'
       ? 'no 0.0.0.0/0 route to the default internet gateway: Dataproc, Private Google Access and the proxy NAT need it; run up to restore it'
+      : d.kind === 'secret' ? 'does not exist: `dpgce secure-boot keys` creates it'
       : d.adoption === 'observe' ? 'created by the Secure Web Proxy with its first gateway' : 'does not exist';
     // F17: a network without its default route is broken, not merely incomplete.
     const broken = d.kind === 'route' && !!networkExists;
@@ -49,7 +50,7 @@ function entry(d: Desired, o: Observed | undefined, networkExists?: boolean): St
   return { ...base, state: 'present', detail: shared ? `shared, not owned; ${described}` : described };
 }
 
-function statusText(entries: StatusEntry[], color: boolean): string {
+export function statusText(entries: StatusEntry[], color: boolean): string {
   const code: Record<ResourceState, number> = { present: 32, missing: 31, drifted: 33, error: 31 };
   const width = Math.max(...entries.map((e) => e.address.length));
   const lines = entries.map((e) =>

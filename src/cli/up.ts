@@ -9,9 +9,10 @@ export interface UpOptions extends TargetOptions {
   createCluster?: boolean;
 }
 
-/** `dpgce up`: converge the foundation to env.json. */
+/** `dpgce up`: converge the environment to env.json; the cluster too when CLUSTER_NAME is set. */
 export async function up(opts: UpOptions): Promise<void> {
-  const p = await prepare(opts, 'up');
+  // commander turns --no-create-cluster into createCluster: false.
+  const p = await prepare(opts, 'up', { cluster: opts.createCluster !== false });
   try {
     await confirmAndApply(p, planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt }), opts, 'up');
   } finally {

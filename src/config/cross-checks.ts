@@ -3,6 +3,7 @@
 // egress allowlist. Each runs only on values that passed their own rules.
 
 import { checkAddressPlan } from './address-plan.js';
+import { checkClusterValues } from './cluster-checks.js';
 import { isGoogleApisHost } from './host-rules.js';
 import { envNameRule, zoneInRegion } from './name-rules.js';
 import { reasonOf, show } from './problem.js';
@@ -112,6 +113,7 @@ export function crossCheck(values: Values): { envName?: string; diagnostics: Dia
     diagnostics: [
       ...checkZone(values), ...env.diagnostics, ...checkSubnetNames(values, env.envName),
       ...checkAddressPlan(strings), ...checkAllowlist(values),
+      ...checkClusterValues(values),
     ],
   };
 }

@@ -4,6 +4,7 @@
 // added in exactly one place.
 
 import { addressRule, cidrRule } from './address-rules.js';
+import { CLUSTER_KEYS } from './cluster-keys.js';
 import { hostnameRule } from './host-rules.js';
 import * as names from './name-rules.js';
 import type { StringRule } from './problem.js';
@@ -11,7 +12,8 @@ import { bucketRule, gcsObjectPathRule } from './storage-rules.js';
 import type { OverridableName } from './types.js';
 
 /** How a value is shaped in JSON; `string` values go through `rule`. */
-export type ValueShape = 'string' | 'port' | 'host-list' | 'preset-list';
+export type ValueShape = 'string' | 'port' | 'host-list' | 'preset-list'
+  | 'boolean' | 'count' | 'string-list';
 
 export interface KeySpec {
   key: string;
@@ -27,6 +29,8 @@ export interface KeySpec {
   unicode?: boolean;
   /** The derived name this key overrides. */
   override?: OverridableName;
+  /** `count` keys: the smallest and largest accepted integer. */
+  range?: [number, number];
 }
 
 const SUBNET_RANGE = 'Google Cloud subnetwork primary ranges are /8 to /29.';
@@ -99,10 +103,7 @@ export const KEYS: readonly KeySpec[] = [
     key: 'SWP_POLICY_PRESETS', shape: 'preset-list', required: false, example: '["dataproc-gpu"]',
     description: 'Egress allowlist presets. Default ["dataproc-gpu"].',
   },
-  sibling('CLUSTER_NAME', '"my-cluster"', 'Dataproc cluster name'),
-  sibling('IMAGE_VERSION', '"2.2-debian12"', 'Dataproc image version'),
-  sibling('CUSTOM_IMAGE_URI', '"projects/p/global/images/i"', 'Custom image URI'),
-  sibling('ACCELERATOR_TYPE', '"nvidia-tesla-t4"', 'GPU accelerator type'),
+  ...CLUSTER_KEYS,
   sibling('PURPOSE', '"gpu"', 'Free text'),
   sibling('DOMAIN', '"example.com"', 'Domain'),
   override('NETWORK', 'network', 'VPC network', names.computeNameRule, names.COMPUTE_NAME),

@@ -57,7 +57,7 @@ const LOWER_DASHED =
   'and does not end with a hyphen';
 
 /** Builds a rule for one naming pattern, with its own length limits. */
-function patternRule(
+export function patternRule(
   pattern: RegExp, min: number, max: number, what: string, shape: string,
 ): StringRule {
   const a = /^[aeiou]/i.test(what) ? 'an' : 'a';

@@ -34,6 +34,11 @@ export interface ResourceNames {
   gatewaySecurityPolicy: string;
   gateway: string;
   bootScriptObject: string;
+  /** The Dataproc cluster (CLUSTER_NAME); absent when the env names none. */
+  cluster?: string;
+  /** Secret Manager secrets of the module-signing key (PEM) and certificate (base64 DER). */
+  signingKeySecret: string;
+  signingCertSecret: string;
   /** The ownership mark value: label `dpgce-env=<this>`. */
   ownerMark: string;
 }
@@ -72,6 +77,9 @@ export function deriveNames(config: EnvConfig): ResourceNames {
     gatewaySecurityPolicy: o.gatewaySecurityPolicy ?? `${env}-swp-policy`,
     gateway: o.gateway ?? `${env}-swp`,
     bootScriptObject: BOOT_SCRIPT_OBJECT,
+    cluster: config.clusterName,
+    signingKeySecret: config.cluster.privateSecretName ?? `${env}-efi-db-priv-key`,
+    signingCertSecret: config.cluster.publicSecretName ?? `${env}-efi-db-pub-key`,
     ownerMark: env,
   };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_PRESETS, PRESET_NAMES } from '../policy/presets.js';
 import { hostPatternRule, portProblem } from './host-rules.js';
+import { clusterFieldSchema } from './cluster-schema.js';
 import { KEYS, type KeySpec } from './keys.js';
 import {
   firstNonAscii, MAX_VALUE_LENGTH, problem, show, type Problem, type StringRule,
@@ -38,12 +39,12 @@ function commonProblem(value: string, unicode: boolean): Problem | undefined {
 }
 
 /** Reports a Problem as a zod issue; the detail rides along in `params`. */
-function report(ctx: z.RefinementCtx, found: Problem | undefined): void {
+export function report(ctx: z.RefinementCtx, found: Problem | undefined): void {
   if (!found) return;
   ctx.addIssue({ code: 'custom', message: found.summary, params: { detail: found.detail } });
 }
 
-function checkedString(rule: StringRule | undefined, unicode = false) {
+export function checkedString(rule: StringRule | undefined, unicode = false) {
   return z.string().superRefine((value, ctx) => {
     report(ctx, commonProblem(value, unicode) ?? rule?.(value));
   });
@@ -54,7 +55,7 @@ const presetRule: StringRule = (name) =>
     ? undefined
     : problem(`${show(name)} is not a policy preset`, `Valid presets: ${PRESET_NAMES.join(', ')}.`);
 
-function listOf(item: z.ZodType) {
+export function listOf(item: z.ZodType) {
   return z.array(item).superRefine((items, ctx) => {
     if (items.length <= MAX_LIST_ENTRIES) return;
     report(ctx, problem(`has ${items.length} entries; at most ${MAX_LIST_ENTRIES} are allowed`,
@@ -82,6 +83,10 @@ export function fieldSchema(spec: KeySpec): z.ZodType {
     case 'preset-list':
       return listOf(checkedString(presetRule).meta({ enum: [...PRESET_NAMES] }))
         .meta({ description: spec.description, default: [...DEFAULT_PRESETS] });
+    case 'boolean':
+    case 'count':
+    case 'string-list':
+      return clusterFieldSchema(spec);
     default:
       return checkedString(spec.rule, spec.unicode).meta({
         description: spec.description, examples: [JSON.parse(spec.example)],

@@ -1,3 +1,5 @@
+import type { ClusterSettings } from './cluster-settings.js';
+
 // The validated, normalised form of env.json that every other layer reads.
 // Nothing outside src/config/ looks at the raw file: keys are UPPER_SNAKE in
 // the file and camelCase here, and every value has been checked.
@@ -46,11 +48,13 @@ export interface EnvConfig {
   allowedHosts: string[];
   /** Policy preset names; default ["dataproc-gpu"]. */
   policyPresets: string[];
-  /** Optional keys shared with sibling tools; carried, not required here. */
+  /** The Dataproc cluster (planned only when set). */
   clusterName?: string;
   imageVersion?: string;
   customImageUri?: string;
   acceleratorType?: string;
+  /** The rest of the cluster's shape, with defaults applied. */
+  cluster: ClusterSettings;
   /** Explicit name overrides (NETWORK, CA_POOL, ...), already validated. */
   overrides: Partial<Record<OverridableName, string>>;
 }

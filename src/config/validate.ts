@@ -23,6 +23,9 @@ const EXPECTED: Record<KeySpec['shape'], string> = {
   port: 'a number or a decimal string',
   'host-list': 'an array of host patterns',
   'preset-list': 'an array of preset names',
+  boolean: 'true or false',
+  count: 'a whole number',
+  'string-list': 'an array of strings',
 };
 
 function error(key: string, summary: string, detail: string): Diagnostic {

@@ -1,11 +1,13 @@
 import type { certificatemanager_v1 } from 'googleapis/build/src/apis/certificatemanager/v1.js';
 import type { cloudresourcemanager_v1 } from 'googleapis/build/src/apis/cloudresourcemanager/v1.js';
 import type { compute_v1 } from 'googleapis/build/src/apis/compute/v1.js';
+import type { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
 import type { dns_v1 } from 'googleapis/build/src/apis/dns/v1.js';
 import type { iam_v1 } from 'googleapis/build/src/apis/iam/v1.js';
 import type { networksecurity_v1 } from 'googleapis/build/src/apis/networksecurity/v1.js';
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import type { privateca_v1 } from 'googleapis/build/src/apis/privateca/v1.js';
+import type { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1.js';
 import type { serviceusage_v1 } from 'googleapis/build/src/apis/serviceusage/v1.js';
 import type { serviceusage_v1beta1 } from 'googleapis/build/src/apis/serviceusage/v1beta1.js';
 import type { storage_v1 } from 'googleapis/build/src/apis/storage/v1.js';
@@ -18,11 +20,13 @@ export interface ApiClients {
   certificatemanager: certificatemanager_v1.Certificatemanager;
   cloudresourcemanager: cloudresourcemanager_v1.Cloudresourcemanager;
   compute: compute_v1.Compute;
+  dataproc: dataproc_v1.Dataproc;
   dns: dns_v1.Dns;
   iam: iam_v1.Iam;
   networksecurity: networksecurity_v1.Networksecurity;
   networkservices: networkservices_v1.Networkservices;
   privateca: privateca_v1.Privateca;
+  secretmanager: secretmanager_v1.Secretmanager;
   serviceusage: serviceusage_v1.Serviceusage;
   serviceusageBeta: serviceusage_v1beta1.Serviceusage;
   storage: storage_v1.Storage;
@@ -38,6 +42,7 @@ const LOADERS: Record<ApiName, () => Promise<Ctor>> = {
   cloudresourcemanager: async () =>
     (await import('googleapis/build/src/apis/cloudresourcemanager/v1.js')).cloudresourcemanager_v1.Cloudresourcemanager,
   compute: async () => (await import('googleapis/build/src/apis/compute/v1.js')).compute_v1.Compute,
+  dataproc: async () => (await import('googleapis/build/src/apis/dataproc/v1.js')).dataproc_v1.Dataproc,
   dns: async () => (await import('googleapis/build/src/apis/dns/v1.js')).dns_v1.Dns,
   iam: async () => (await import('googleapis/build/src/apis/iam/v1.js')).iam_v1.Iam,
   networksecurity: async () =>
@@ -45,6 +50,8 @@ const LOADERS: Record<ApiName, () => Promise<Ctor>> = {
   networkservices: async () =>
     (await import('googleapis/build/src/apis/networkservices/v1.js')).networkservices_v1.Networkservices,
   privateca: async () => (await import('googleapis/build/src/apis/privateca/v1.js')).privateca_v1.Privateca,
+  secretmanager: async () =>
+    (await import('googleapis/build/src/apis/secretmanager/v1.js')).secretmanager_v1.Secretmanager,
   serviceusage: async () =>
     (await import('googleapis/build/src/apis/serviceusage/v1.js')).serviceusage_v1.Serviceusage,
   serviceusageBeta: async () =>

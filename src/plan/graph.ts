@@ -4,6 +4,7 @@ import type { ResourceNames } from '../config/names.js';
 import { policyRules } from '../policy/rules.js';
 import type { Desired } from '../resources/types.js';
 import { firewallSpecs } from './firewalls.js';
+import { addCluster } from './graph-cluster.js';
 import { addBuckets, addCertificates } from './graph-parts.js';
 
 // The desired graph: every resource the environment wants, with its spec and
@@ -15,6 +16,11 @@ export interface Assets {
   bootScript: string;
 }
 
+export interface GraphOptions {
+  /** Include the Dataproc cluster when env.json names one (default true; `up --no-create-cluster`: false). */
+  cluster?: boolean;
+}
+
 /** The services the foundation calls (never disabled by `down`). */
 export const SERVICES = [
   'compute', 'dns', 'iam', 'storage', 'networkservices', 'networksecurity',
@@ -24,7 +30,8 @@ export const SERVICES = [
 /** Private Google Access VIPs (private.googleapis.com). */
 export const PRIVATE_GOOGLE_ACCESS_IPS = ['199.36.153.8', '199.36.153.9', '199.36.153.10', '199.36.153.11'];
 
-export function desiredGraph(config: EnvConfig, names: ResourceNames, assets: Assets): Desired[] {
+export function desiredGraph(config: EnvConfig, names: ResourceNames, assets: Assets,
+  options: GraphOptions = {}): Desired[] {
   const p = config.projectId;
   const r = config.region;
   const env = names.ownerMark;
@@ -132,6 +139,8 @@ export function desiredGraph(config: EnvConfig, names: ResourceNames, assets: As
   add({ address: 'router.swg-autogen', kind: 'router', name: `projects/${p}/regions/${r}/routers/swg-autogen-router-*`,
     dependsOn: ['network.main'], deleteAfter: ['gateway.swp'], adoption: 'observe', spec: { network } });
 
+  // 8. The cluster, last: it needs everything above.
+  if (options.cluster !== false) addCluster(config, names, add, out.map((d) => d.address));
   return out;
 }
 

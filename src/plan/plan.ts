@@ -1,4 +1,5 @@
 import type { Desired, FieldDiff, Observed, ResourceHandler } from '../resources/types.js';
+import { clusterBlockers } from './cluster-checks.js';
 
 // The planner: desired graph + observed state -> the changes to make. Pure:
 // no I/O, so every decision here is testable from fixtures. Ownership is
@@ -96,6 +97,9 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
         : fieldList(diffs), diffs);
     }
   }
+
+  // 5. What would make a new cluster fail to boot stops the plan now.
+  plan.blockers.push(...clusterBlockers(graph, observed, plan.changes));
   return plan;
 }
 

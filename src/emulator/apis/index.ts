@@ -1,6 +1,7 @@
 import type { Router } from '../router.js';
 import { registerCompute } from './compute.js';
 import { registerCertificateManager } from './certificatemanager.js';
+import { registerDataproc } from './dataproc.js';
 import { registerDns } from './dns.js';
 import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
@@ -8,6 +9,7 @@ import { registerIam } from './iam.js';
 import { registerOperations } from './operations.js';
 import { registerPrivateca } from './privateca.js';
 import { registerResourceManager } from './resourcemanager.js';
+import { registerSecretManager } from './secretmanager.js';
 import { registerServiceUsage } from './serviceusage.js';
 import { registerStorage } from './storage.js';
 
@@ -27,6 +29,8 @@ const modules: Register[] = [
   registerResourceManager,
   registerServiceUsage,
   registerDns,
+  registerDataproc,
+  registerSecretManager,
 ];
 
 export function registerAll(router: Router): void {
