@@ -65,6 +65,14 @@ withTarget(secureBoot.command('keys')
   .option('--waive-uefi-ca-2023', 'build the db without the Microsoft UEFI CA 2023')
   .action(async (opts) => (await import('./secure-boot.js')).secureBootKeys(opts));
 
+const emulatorCmd = program.command('emulator').description('the local emulator of the Google APIs');
+emulatorCmd.command('serve').description('serve the emulator on 127.0.0.1 and print the client environment')
+  .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', '0')
+  .option('--state <dir>', 'state folder (state.json, requests.jsonl); in memory when absent')
+  .option('--strict', 'refuse unknown fields and ignored parameters; small, shuffled list pages')
+  .option('--json', 'print {url, env} as one JSON document instead of export lines')
+  .action(async (opts) => (await import('./emulator.js')).serve(opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

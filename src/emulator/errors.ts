@@ -17,6 +17,9 @@ const GRPC_STATUS: Record<number, string> = {
 
 /** An error response. Throw it from a handler; the server renders it. */
 export class ApiError extends Error {
+  /** google.rpc detail messages (ErrorInfo, BadRequest...), sent as `details`. */
+  details?: unknown[];
+
   constructor(
     readonly code: number,
     message: string,
@@ -38,7 +41,13 @@ export class ApiError extends Error {
     if (this.reason) {
       error.errors = [{ domain: 'global', reason: this.reason, message: this.message }];
     }
+    if (this.details) error.details = this.details;
     return { error };
+  }
+
+  withDetails(details: unknown[]): this {
+    this.details = details;
+    return this;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Operations } from './operations.js';
 import type { Resource, Store } from './store.js';
+import type { ListingPolicy } from './strict.js';
 
 // Path routing for every emulated API on one port. Patterns are written the
 // way Google documents them, `/compute/v1/projects/{project}/global/networks/{network}`,
@@ -18,6 +19,8 @@ export interface EmuRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Set by shared handlers (operation polls) to log the owning API's name. */
   logApi?: string;
+  /** How lists page (strict mode: small pages, shuffled). */
+  listing?: ListingPolicy;
 }
 
 /** Everything a handler may touch. */
@@ -48,6 +51,12 @@ export interface RouteSpec {
   path: string;
   /** Whether the request can change state; defaults to method !== GET. */
   mutating?: boolean;
+  /**
+   * Query parameters the handler implements but reads only on some paths
+   * (after a requestId replay, inside an operation that fails): strict mode
+   * does not call them ignored.
+   */
+  query?: string[];
 }
 
 interface Route extends RouteSpec {
@@ -71,6 +80,11 @@ export class Router {
       })
       .join('');
     this.routes.push({ ...spec, regex: new RegExp(`^${source}$`), names, handler });
+  }
+
+  /** Every registered route, for coverage checks. */
+  list(): RouteSpec[] {
+    return this.routes.map(({ api, method, path, mutating, query }) => ({ api, method, path, mutating, query }));
   }
 
   match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {

@@ -3,18 +3,25 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ApiError } from './errors.js';
-import { Operations, type OperationTiming } from './operations.js';
 import { registerAll } from './apis/index.js';
+import { control } from './control.js';
+import { ApiError } from './errors.js';
+import { NO_FAULTS, type FaultHook } from './faults.js';
+import { Operations, type OperationTiming } from './operations.js';
+import { NO_REALISM, Realism, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
 import { acquireStateLock } from './state-lock.js';
 import { Store } from './store.js';
+import { TrackedQuery, checkRequest, defaultStrict, ignoredError, type StrictSettings } from './strict.js';
 
 // The emulator as an HTTP server on 127.0.0.1. One port serves every API at
-// the root path (googleapis keeps only the origin of a rootUrl). Before each
-// request, due operations complete; after it, state is written through and
-// one line is appended to the request log. Control endpoints live under
-// `/_emulator/`, a prefix no Google API uses.
+// the root path (googleapis keeps only the origin of a rootUrl). For each
+// request: the fault hook may answer first; due operations complete; strict
+// mode refuses what Google would refuse (and what the emulator would
+// silently ignore); the realism switches may refuse as an eventually
+// consistent cloud does; the API answers; state is written through and one
+// line is appended to the request log. Control endpoints live under
+// `/_emulator/` (control.ts), a prefix no Google API uses.
 
 export interface EmulatorOptions {
   /** Folder for state.json, requests.jsonl and the lock; in memory when absent. */
@@ -24,6 +31,12 @@ export interface EmulatorOptions {
   timing?: Partial<OperationTiming>;
   /** How long to wait for another process holding the state folder. */
   lockWaitMs?: number;
+  /** Defaults: on under the test runner or with DPGCE_EMULATOR_STRICT=1 (strict.ts). */
+  strict?: Partial<StrictSettings>;
+  realism?: Partial<RealismSettings>;
+  faults?: FaultHook;
+  /** Keep every request and response body (the transcript comparison needs them). */
+  recordExchanges?: boolean;
 }
 
 /** One line of the request log. No header is ever recorded. */
@@ -36,6 +49,16 @@ export interface RequestLogEntry {
   mutating: boolean;
 }
 
+/** A whole exchange, kept only with `recordExchanges`. Never a header. */
+export interface Exchange {
+  method: string;
+  path: string;
+  query: string;
+  request?: unknown;
+  status: number;
+  response?: unknown;
+}
+
 export interface Emulator {
   url: string;
   port: number;
@@ -43,7 +66,17 @@ export interface Emulator {
   ops: Operations;
   /** This process's request log (the file holds every process's). */
   requests: RequestLogEntry[];
+  exchanges: Exchange[];
+  settings: Settings;
   close(): Promise<void>;
+}
+
+/** What the control endpoints can change while the server runs. */
+export interface Settings {
+  strict: StrictSettings;
+  realism: Realism;
+  faults: FaultHook;
+  recordExchanges: boolean;
 }
 
 export const DEFAULT_TIMING: OperationTiming = {
@@ -65,12 +98,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const ctx: EmuContext = { store, ops, projectNumber };
   const router = new Router();
   registerAll(router);
-  const requests: RequestLogEntry[] = [];
-  const logFile = opts.stateDir ? join(opts.stateDir, 'requests.jsonl') : undefined;
+  const settings: Settings = {
+    strict: { ...defaultStrict(), ...opts.strict },
+    realism: new Realism({ ...NO_REALISM, ...opts.realism }),
+    faults: opts.faults ?? NO_FAULTS,
+    recordExchanges: opts.recordExchanges ?? false,
+  };
+  const w: Wiring = {
+    router, ctx, settings, requests: [], exchanges: [],
+    logFile: opts.stateDir ? join(opts.stateDir, 'requests.jsonl') : undefined,
+  };
 
   // 3. Serve.
   const server = createServer((req, res) => {
-    handle(req, res, { router, ctx, requests, logFile }).catch((err) => {
+    handle(req, res, w).catch((err) => {
       res.statusCode = 500;
       res.end(JSON.stringify(new ApiError(500, `emulator bug: ${(err as Error).message}`).envelope()));
     });
@@ -83,10 +124,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   return {
     url: `http://127.0.0.1:${port}`,
-    port,
-    store,
-    ops,
-    requests,
+    port, store, ops, settings,
+    requests: w.requests,
+    exchanges: w.exchanges,
     close: async () => {
       await new Promise<void>((r) => {
         server.close(() => r());
@@ -98,10 +138,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
 }
 
-interface Wiring {
+export interface Wiring {
   router: Router;
   ctx: EmuContext;
+  settings: Settings;
   requests: RequestLogEntry[];
+  exchanges: Exchange[];
   logFile?: string;
 }
 
@@ -115,60 +157,95 @@ async function handle(req: IncomingMessage, res: ServerResponse, w: Wiring): Pro
   }
 
   const matched = w.router.match(method, url.pathname);
+  const request: EmuRequest = {
+    method, path: url.pathname, params: matched?.params ?? {}, query: new TrackedQuery(url.searchParams),
+    json: undefined, rawBody, headers: req.headers,
+  };
   let api = matched?.route.api ?? 'unknown';
   let reply: Reply;
   try {
-    if (!req.headers.authorization) {
-      throw new ApiError(401, 'Request is missing required authentication credential.', 'UNAUTHENTICATED');
-    }
-    if (!matched) {
-      // Loud, and never mistaken for "resource not found" by a client.
-      throw new ApiError(501, `The emulator does not implement ${method} ${url.pathname}`, 'UNIMPLEMENTED');
-    }
-    w.ctx.ops.settle();
-    const request: EmuRequest = {
-      method, path: url.pathname, params: matched.params, query: url.searchParams,
-      // An upload's body is the object's bytes, whatever its content type says.
-      json: url.pathname.startsWith('/upload/') ? undefined : parseJson(rawBody, req.headers['content-type']),
-      rawBody, headers: req.headers,
-    };
-    const out = await matched.route.handler(request, w.ctx);
+    reply = await answer(request, matched, req.headers, w);
     api = request.logApi ?? api;
-    reply = out instanceof Reply ? out : new Reply(200, out);
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     reply = new Reply(err.code, err.envelope());
   }
   w.ctx.store.flush();
-
-  const entry: RequestLogEntry = {
-    time: new Date().toISOString(), api, method, path: url.pathname, status: reply.status,
-    mutating: matched ? (matched.route.mutating ?? method !== 'GET') : false,
-  };
-  w.requests.push(entry);
-  if (w.logFile) appendFileSync(w.logFile, JSON.stringify(entry) + '\n');
+  record(w, request, api, reply, matched ? (matched.route.mutating ?? method !== 'GET') : false);
   send(res, reply);
 }
 
-/** `/_emulator/...`: health, reset, state dump, operation timing. */
-async function control(url: URL, method: string, body: Buffer, w: Wiring): Promise<Reply> {
-  const what = url.pathname.slice('/_emulator/'.length);
-  if (what === 'health') return new Reply(200, { ok: true });
-  if (what === 'reset' && method === 'POST') {
-    w.ctx.store.reset();
-    w.ctx.store.flush();
-    return new Reply(200, { ok: true });
+type Matched = ReturnType<Router['match']>;
+
+/** Everything between routing and the reply; throws ApiError for refusals. */
+async function answer(request: EmuRequest, matched: Matched, headers: IncomingMessage['headers'],
+  w: Wiring): Promise<Reply> {
+  const { method, path } = request;
+  const api = matched?.route.api ?? 'unknown';
+
+  // 1. Who may ask, and whether a fault answers instead.
+  if (!headers.authorization) {
+    throw new ApiError(401, 'Request is missing required authentication credential.', 'UNAUTHENTICATED');
   }
-  if (what === 'resources' && method === 'GET') {
-    w.ctx.ops.settle();
-    const prefix = url.searchParams.get('prefix') ?? '';
-    return new Reply(200, { resources: Object.fromEntries(w.ctx.store.entries(prefix)) });
+  const fault = await w.settings.faults.intercept({ api, method, path, query: request.query });
+  if (fault) return fault;
+  // Loud, and never mistaken for "resource not found" by a client.
+  if (!matched) throw new ApiError(501, `The emulator does not implement ${method} ${path}`, 'UNIMPLEMENTED');
+
+  // 2. The request as the API sees it; strict mode first refuses what Google would.
+  w.ctx.ops.settle();
+  // An upload's body is the object's bytes, whatever its content type says.
+  request.json = path.startsWith('/upload/') ? undefined : parseJson(request.rawBody, headers['content-type']);
+  const strict = w.settings.strict;
+  if (strict.enabled) {
+    request.listing = { maxPageSize: strict.maxPageSize, shuffle: strict.shuffle };
+    checkRequest(api, method, path, new URLSearchParams(request.query), request.json);
   }
-  if (what === 'timing' && method === 'PUT') {
-    w.ctx.ops.timing = { ...w.ctx.ops.timing, ...JSON.parse(body.toString('utf8')) };
-    return new Reply(200, w.ctx.ops.timing);
+
+  // 3. Eventual consistency, then the API itself.
+  const seen = { api, method, path, params: request.params, json: request.json };
+  await w.settings.realism.before(seen, w.ctx, (m, p, b) => dispatch(w, m, p, b));
+  const query = request.query as TrackedQuery;
+  const implemented = matched.route.query ?? [];
+  const snapshot = strict.enabled && query.ignored(implemented).length ? w.ctx.store.snapshot() : undefined;
+  const out = await matched.route.handler(request, w.ctx);
+  const reply = out instanceof Reply ? out : new Reply(200, out);
+
+  // 4. A parameter the handler never looked at: undo, and say so.
+  const ignored = strict.enabled ? query.ignored(implemented) : [];
+  if (ignored.length) {
+    if (snapshot) w.ctx.store.restore(snapshot);
+    throw ignoredError(method, path, ignored);
   }
-  return new Reply(404, new ApiError(404, `no control endpoint ${method} ${url.pathname}`).envelope());
+  w.settings.realism.after(seen, reply.status, reply.json, w.ctx);
+  return reply;
+}
+
+/** A request from inside the emulator: no strictness, no realism, not logged. */
+async function dispatch(w: Wiring, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const matched = w.router.match(method, path);
+  if (!matched) return { status: 501, json: undefined };
+  try {
+    const out = await matched.route.handler({ method, path, params: matched.params, query: new URLSearchParams(),
+      json: body, rawBody: Buffer.from(body === undefined ? '' : JSON.stringify(body)), headers: {} }, w.ctx);
+    return out instanceof Reply ? { status: out.status, json: out.json } : { status: 200, json: out };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return { status: err.code, json: err.envelope() };
+  }
+}
+
+function record(w: Wiring, request: EmuRequest, api: string, reply: Reply, mutating: boolean): void {
+  const entry: RequestLogEntry = {
+    time: new Date().toISOString(), api, method: request.method, path: request.path, status: reply.status, mutating,
+  };
+  w.requests.push(entry);
+  if (w.logFile) appendFileSync(w.logFile, JSON.stringify(entry) + '\n');
+  if (!w.settings.recordExchanges) return;
+  w.exchanges.push({
+    method: request.method, path: request.path, query: new URLSearchParams(request.query).toString(),
+    request: request.json, status: reply.status, response: reply.body ? undefined : reply.json,
+  });
 }
 
 function parseJson(body: Buffer, contentType: string | undefined): unknown {

@@ -81,6 +81,16 @@ export class Store {
     this.dirty = true;
   }
 
+  /** The whole state as text, to put back if a request must leave no trace. */
+  snapshot(): string {
+    return JSON.stringify(this.data);
+  }
+
+  restore(snapshot: string): void {
+    this.data = JSON.parse(snapshot) as StateData;
+    this.dirty = true;
+  }
+
   /** Writes the state file if anything changed since the last flush. */
   flush(): void {
     if (!this.dirty || !this.file) return;

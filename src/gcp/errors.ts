@@ -63,7 +63,8 @@ export function scrub(text: string): string {
  */
 export function isTransient(err: GcpError): boolean {
   if (err.httpStatus === 0) return true;
-  return err.httpStatus === 429 || err.httpStatus >= 500;
+  // 501 UNIMPLEMENTED is an answer, not an outage: asking again cannot help.
+  return err.httpStatus === 429 || (err.httpStatus >= 500 && err.httpStatus !== 501);
 }
 
 /**

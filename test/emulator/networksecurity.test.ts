@@ -56,8 +56,8 @@ describe('networksecurity emulator', () => {
       applicationMatcher: "request.method == 'POST' && request.path.contains('/upload')" });
     assert.equal(off.response['@type'], `${TYPE}GatewaySecurityPolicyRule`);
     assert.equal(off.response.enabled, undefined);
-    const list = await h.ok('GET', `${GSP}/swp/rules`);
-    assert.deepEqual(list.gatewaySecurityPolicyRules.map((x: any) => [x.name.split('/').pop(), x.priority]),
+    const list = await h.all(`${GSP}/swp/rules`, 'gatewaySecurityPolicyRules');
+    assert.deepEqual(list.items.map((x: any) => [x.name.split('/').pop(), x.priority]).sort(),
       [['github-2', 10], ['pypi', undefined]]);
   });
 

@@ -27,6 +27,11 @@ export interface Client {
   computeDone(op: any): Promise<any>;
   /** A compute mutation that must end DONE without error. */
   compute(method: string, path: string, body?: unknown): Promise<any>;
+  /**
+   * Every item of a list, following page tokens (strict mode pages small and
+   * shuffles): `key` is the list's array field; the first page is returned too.
+   */
+  all(path: string, key: string): Promise<{ items: any[]; first: any }>;
   close(): Promise<void>;
 }
 
@@ -85,7 +90,20 @@ export async function client(opts: EmulatorOptions = {}): Promise<Client> {
     );
     return final;
   };
-  return { emu, call, ok, computeDone, compute, close: () => emu.close() };
+  const all = async (path: string, key: string) => {
+    const items: any[] = [];
+    let first: any;
+    let token: string | undefined;
+    do {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await ok('GET', token ? `${path}${sep}pageToken=${encodeURIComponent(token)}` : path);
+      first ??= res;
+      items.push(...(res[key] ?? []));
+      token = res.nextPageToken;
+    } while (token);
+    return { items, first };
+  };
+  return { emu, call, ok, computeDone, compute, all, close: () => emu.close() };
 }
 
 const toBody = (b: string | Buffer): string | Blob =>

@@ -89,16 +89,13 @@ describe('service usage', () => {
   });
 
   it('lists enabled services with filter=state:ENABLED', async () => {
-    const list = await h.ok(
-      'GET',
-      '/v1/projects/my-proj/services?filter=state%3AENABLED&pageSize=200',
-    );
-    const names = list.services.map((s: any) => s.config.name);
+    const list = await h.all('/v1/projects/my-proj/services?filter=state%3AENABLED&pageSize=200', 'services');
+    const names = list.items.map((s: any) => s.config.name);
     assert.ok(names.includes('compute.googleapis.com'));
     assert.ok(names.includes('networksecurity.googleapis.com'));
     assert.ok(names.includes('serviceusage.googleapis.com'));
     assert.ok(!names.includes('privateca.googleapis.com'));
-    assert.ok(list.services.every((s: any) => s.state === 'ENABLED'));
+    assert.ok(list.items.every((s: any) => s.state === 'ENABLED'));
   });
 
   it('generates the networksecurity service agent, done in the first response', async () => {

@@ -3,6 +3,8 @@ import { ApiError, invalid } from '../errors.js';
 import { COMPUTE_BASE } from '../operations.js';
 import type { EmuRequest } from '../router.js';
 import type { Resource } from '../store.js';
+import { pageOf } from '../strict.js';
+import { compileFilter } from './compute-filter.js';
 
 // Small pieces every API module needs, kept in one place so the modules read
 // as the API's own rules.
@@ -64,16 +66,20 @@ export function updateMask(req: EmuRequest): string[] {
 }
 
 /**
- * One page of a list, in the API's response shape. Order is by name; the
- * page token is the offset (opaque to clients, which must loop on it).
+ * One page of a list, in the API's response shape. Order is by name, or
+ * shuffled in strict mode; the page token is opaque to clients, which must
+ * loop on it (strict mode also caps the page size). A `filter` (AIP-160,
+ * or compute's superset of it) is applied first.
  */
 export function page(items: Resource[], key: string, req: EmuRequest, sizeParam = 'pageSize'): Resource {
-  const sorted = [...items].sort((a, b) => String(a.name ?? a.id).localeCompare(String(b.name ?? b.id)));
-  const size = Number(req.query.get(sizeParam) ?? req.query.get('maxResults') ?? 500) || 500;
-  const start = Number(req.query.get('pageToken') ?? 0) || 0;
+  const asked = Number(req.query.get(sizeParam) ?? 500) || 500;
+  const keep = compileFilter(req.query.get('filter'));
+  const { slice, next } = pageOf(items.filter(keep), {
+    policy: req.listing, token: req.query.get('pageToken'), asked,
+    nameOf: (r) => String(r.name ?? r.id),
+  });
   const out: Resource = {};
-  const slice = sorted.slice(start, start + size);
   if (slice.length) out[key] = slice;
-  if (start + size < sorted.length) out.nextPageToken = String(start + size);
+  if (next) out.nextPageToken = next;
   return out;
 }

@@ -5,7 +5,9 @@ import type { Resource } from '../store.js';
 // `--filter network=foo` into `network eq ".*\bfoo\b.*"` (RE2 full match),
 // Terraform sends `(network="<url>") AND (destRange="0.0.0.0/0")`. Terms are
 // `field op value` with op one of `=`, `!=`, `:`, `eq`, `ne`; terms combine
-// with AND, OR, NOT, parentheses, and juxtaposition (an implied AND).
+// with AND, OR, NOT, parentheses, and juxtaposition (an implied AND). The
+// newer APIs' AIP-160 filters (`labels.k="v"`, `state:ENABLED`) are the same
+// subset, so `page()` applies this to every list that has a filter.
 
 type Node =
   | { kind: 'term'; field: string; negative: boolean; test: (v: string) => boolean }
@@ -58,7 +60,8 @@ class Parser {
 
   private parseTerm(): Node {
     this.skipSpace();
-    const field = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.text.slice(this.pos));
+    // Label keys may hold dashes (`labels.dpgce-env = "x"`).
+    const field = /^[A-Za-z_][A-Za-z0-9_.-]*/.exec(this.text.slice(this.pos));
     if (!field) throw this.error('expected a field name');
     this.pos += field[0].length;
     this.skipSpace();

@@ -1,5 +1,6 @@
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
+import { pageOf } from '../strict.js';
 import { body, nowIso, page } from './common.js';
 import {
   bumpSerial,
@@ -219,10 +220,12 @@ const apexError = (rec: Resource, field: string) =>
 
 /** Pages a list whose order matters (Change ids), unlike `page`, which sorts by name. */
 function pageInOrder(items: Resource[], req: EmuRequest): Resource {
-  const size = Number(req.query.get('maxResults') ?? 500) || 500;
-  const start = Number(req.query.get('pageToken') ?? 0) || 0;
+  const asked = Number(req.query.get('maxResults') ?? 500) || 500;
+  const { slice, next } = pageOf(items, {
+    policy: req.listing, token: req.query.get('pageToken'), asked, nameOf: (r) => r.id, ordered: true,
+  });
   const out: Resource = {};
-  if (items.length) out.changes = items.slice(start, start + size);
-  if (start + size < items.length) out.nextPageToken = String(start + size);
+  if (slice.length) out.changes = slice;
+  if (next) out.nextPageToken = next;
   return out;
 }

@@ -140,7 +140,7 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
 
 export function registerCertificateAuthorities(r: Router): void {
   const list = `${POOL_PATH}/certificateAuthorities`;
-  r.add({ api: 'privateca', method: 'POST', path: list }, (req, ctx) => {
+  r.add({ api: 'privateca', method: 'POST', path: list, query: ['certificateAuthorityId'] }, (req, ctx) => {
     const seen = ctx.ops.replay(req.params.project, req.query.get('requestId'));
     if (seen) return seen;
     return create(req, ctx).then((op) => { ctx.ops.remember(req.params.project, req.query.get('requestId'), op); return op; });
@@ -166,7 +166,8 @@ export function registerCertificateAuthorities(r: Router): void {
       return startOp(ctx, PRIVATECA, { target: name, verb: 'update', collection: 'certificateAuthorities',
         effects: [{ put: name, value: next }], responseKind: 'CertificateAuthority' });
     }));
-  r.add({ api: 'privateca', method: 'DELETE', path: CA_PATH }, (req, ctx) =>
+  r.add({ api: 'privateca', method: 'DELETE', path: CA_PATH,
+    query: ['ignoreActiveCertificates', 'skipGracePeriod'] }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => remove(req, ctx)));
   r.add({ api: 'privateca', method: 'POST', path: `${CA_PATH}:enable` }, transition('enable'));
   r.add({ api: 'privateca', method: 'POST', path: `${CA_PATH}:disable` }, transition('disable'));

@@ -30,6 +30,8 @@ function view(rec: Resource | undefined): Resource {
 export function registerPoolIam(r: Router): void {
   r.add({ api: 'privateca', method: 'GET', path: `${POOL_PATH}:getIamPolicy`, mutating: false }, (req, ctx) => {
     const pool = poolName(req.params);
+    const requested = req.query.get('options.requestedPolicyVersion') ?? '0';
+    if (!/^[013]$/.test(requested)) throw invalidArgument(`Invalid requested policy version ${requested}.`);
     poolOr404(ctx, pool);
     return view(ctx.store.get(iamKey(pool)));
   });

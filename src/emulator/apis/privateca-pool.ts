@@ -53,7 +53,7 @@ function validate(pool: Resource): void {
 }
 
 export function registerPools(r: Router): void {
-  r.add({ api: 'privateca', method: 'POST', path: `${V1}/caPools` }, (req, ctx) =>
+  r.add({ api: 'privateca', method: 'POST', path: `${V1}/caPools`, query: ['caPoolId'] }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => {
       const id = createId(req, 'caPoolId', ID, 'must match [a-zA-Z0-9_-]{1,63}');
       const name = `projects/${req.params.project}/locations/${req.params.location}/caPools/${id}`;
@@ -81,7 +81,7 @@ export function registerPools(r: Router): void {
         effects: [{ put: name, value: normalise(next) }], responseKind: 'CaPool' });
     }));
 
-  r.add({ api: 'privateca', method: 'DELETE', path: POOL_PATH }, (req, ctx) =>
+  r.add({ api: 'privateca', method: 'DELETE', path: POOL_PATH, query: ['ignoreDependentResources'] }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => deletePool(req, ctx)));
 
   r.add({ api: 'privateca', method: 'POST', path: `${POOL_PATH}:fetchCaCerts`, mutating: false }, (req, ctx) => {

@@ -99,7 +99,8 @@ function checkService(name: string): string {
   return name;
 }
 
-function stateOf(ctx: EmuContext, n: string, service: string): string {
+/** ENABLED or DISABLED, for Service Usage and for the realism switches. */
+export function stateOf(ctx: EmuContext, n: string, service: string): string {
   return (
     ctx.store.get(`projects/${n}/services/${service}`)?.state ??
     (DEFAULT_ENABLED.includes(service) ? 'ENABLED' : 'DISABLED')

@@ -11,6 +11,8 @@ import { badRequest, bucketOr404, preconditionFailed, protoEtag } from './storag
 
 export function registerBucketIam(r: Router): void {
   r.add({ api: 'storage', method: 'GET', path: '/storage/v1/b/{bucket}/iam' }, (req, ctx) => {
+    const version = req.query.get('optionsRequestedPolicyVersion') ?? '1';
+    if (!/^[013]$/.test(version)) throw badRequest(`Invalid requested policy version: ${version}`);
     const bucket = bucketOr404(ctx, req.params.bucket);
     return storagePolicy(bucket, readPolicy(ctx, policyRules(bucket)));
   });
