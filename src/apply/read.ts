@@ -19,7 +19,9 @@ export async function readAll(
     p = (async () => {
       await Promise.all(d.dependsOn.filter((a) => byAddress.has(a)).map((a) => read(byAddress.get(a)!)));
       const parent = d.parent ? ctx.observed.get(d.parent) : undefined;
-      const o: Observed = parent && !parent.exists
+      // Nothing can exist under a missing parent or behind a disabled service
+      // (whose API would answer 403 SERVICE_DISABLED, not 404).
+      const o: Observed = (parent && !parent.exists) || behindDisabledService(d)
         ? { exists: false, owned: false }
         : await handlers[d.kind].read(ctx, d);
       ctx.observed.set(d.address, o);
@@ -27,6 +29,20 @@ export async function readAll(
     })();
     started.set(d.address, p);
     return p;
+  };
+
+  const disabled = new Map<string, boolean>();
+  const behindDisabledService = (d: Desired): boolean => {
+    let hit = disabled.get(d.address);
+    if (hit === undefined) {
+      hit = d.dependsOn.some((a) => {
+        const dep = byAddress.get(a);
+        if (!dep) return false;
+        return dep.kind === 'service' ? !ctx.observed.get(a)?.exists : behindDisabledService(dep);
+      });
+      disabled.set(d.address, hit);
+    }
+    return hit;
   };
 
   await Promise.all(graph.map(read));

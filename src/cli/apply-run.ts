@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { applyPlan, type AppliedChange } from '../apply/engine.js';
 import type { Plan } from '../plan/plan.js';
 import { HANDLERS } from '../resources/index.js';
-import { journal, type Prepared } from './context.js';
+import { blockedMessage, journal, targetLine, targetName, type Prepared } from './context.js';
 import { CliError } from './errors.js';
 import { printJson, useColor } from './output.js';
 import { planJson, planText, progressLine } from './plan-view.js';
@@ -17,17 +17,19 @@ export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boo
   // 1. Blockers stop everything before any change.
   if (plan.blockers.length) {
     process.stderr.write(planText(plan, color));
-    throw new CliError(`${plan.blockers.length} resource(s) exist without this environment's mark; nothing was changed`);
+    if (opts.json) printJson(planJson(plan));
+    throw new CliError(blockedMessage(plan));
   }
 
   // 2. Show the plan; with --json, the plan goes to stderr and stdout keeps the one document.
   const out = opts.json ? process.stderr : process.stdout;
+  out.write(`${targetLine(p)}\n`);
   out.write(planText(plan, opts.json ? color : useColor(process.stdout)));
   if (plan.changes.length === 0) {
     if (opts.json) printJson(planJson(plan, []));
     return;
   }
-  if (!opts.yes) await confirm(verb);
+  if (!opts.yes) await confirm(verb, p);
 
   // 3. Apply.
   let stop = false;
@@ -36,7 +38,8 @@ export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boo
     process.stderr.write('\ninterrupted: no new changes will start; waiting for those running\n');
   };
   process.on('SIGINT', onSigint);
-  journal({ command: verb, event: 'start', changes: plan.changes.length });
+  journal({ command: verb, event: 'start', changes: plan.changes.length, env: p.names.ownerMark,
+    project: p.config.projectId, target: targetName(p) });
   let applied: AppliedChange[];
   try {
     applied = await applyPlan(p.ctx, p.graph, plan, HANDLERS, (e) => {
@@ -64,10 +67,11 @@ export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boo
   }
 }
 
-async function confirm(verb: string): Promise<void> {
+async function confirm(verb: string, p: Prepared): Promise<void> {
   if (!process.stdin.isTTY) throw new CliError(`${verb} needs confirmation: run it on a terminal or pass --yes`);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question(`Apply these changes (${verb})? Type "yes" to continue: `);
+  const answer = await rl.question(`${verb} environment "${p.names.ownerMark}" in project ${p.config.projectId} ` +
+    `(${targetName(p)})? Type "yes" to continue: `);
   rl.close();
   if (answer.trim() !== 'yes') throw new CliError('not confirmed; nothing was changed');
 }

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatDiagnostics } from '../config/diagnostics.js';
+import { diagnosticsJson, formatDiagnostics } from '../config/diagnostics.js';
 import { loadEnvFile } from '../config/load.js';
 import { deriveNames, type ResourceNames } from '../config/names.js';
 import type { EnvConfig } from '../config/types.js';
@@ -8,9 +8,10 @@ import { readAll } from '../apply/read.js';
 import type { Session, Target } from '../gcp/session.js';
 import { desiredGraph, type GraphOptions } from '../plan/graph.js';
 import { HANDLERS } from '../resources/index.js';
+import { findOrphans } from '../resources/orphans.js';
 import type { Desired, RunContext } from '../resources/types.js';
 import { CliError } from './errors.js';
-import { useColor } from './output.js';
+import { printJson, useColor } from './output.js';
 
 // What plan, up, status and down share: load and validate env.json (before
 // any request), open the session for the chosen target, build the desired
@@ -40,7 +41,11 @@ export async function prepare(opts: TargetOptions, purpose: RunContext['purpose'
   // 1. Configuration: every problem at once, and nothing sent if any.
   const { config, diagnostics } = await loadEnvFile(opts.env);
   if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics, useColor(process.stderr)));
-  if (!config) throw new CliError(`${opts.env} is not valid; nothing was sent`);
+  if (!config) {
+    // --json promises one document on stdout, failures included.
+    if (opts.json) printJson(diagnosticsJson(diagnostics));
+    throw new CliError(`${opts.env} is not valid; nothing was sent`);
+  }
 
   // 2. The target and its session.
   const target = resolveTarget(opts);
@@ -59,6 +64,9 @@ export async function prepare(opts: TargetOptions, purpose: RunContext['purpose'
   };
   try {
     await readAll(ctx, graph, HANDLERS);
+    const orphans = await findOrphans(ctx, graph);
+    graph.push(...orphans.graph);
+    for (const [a, o] of orphans.observed) ctx.observed.set(a, o);
   } catch (err) {
     await session.close();
     throw err;
@@ -79,6 +87,20 @@ async function readProjectNumber(s: Session, projectId: string): Promise<string>
     () => crm.projects.get({ projectId }));
   if (!p.projectNumber) throw new CliError(`project ${projectId} has no project number in its description`);
   return p.projectNumber;
+}
+
+/** Where this run acts, in words: the first thing a plan says. */
+export function targetName(p: Prepared): string {
+  const t = p.session.target;
+  return t.kind === 'cloud' ? 'Google Cloud' : t.kind === 'local' ? `embedded emulator, state in ${t.stateDir}` : `emulator at ${t.url}`;
+}
+
+export function targetLine(p: Prepared): string {
+  return `Environment "${p.names.ownerMark}" in project ${p.config.projectId}, region ${p.config.region} (${targetName(p)})`;
+}
+
+export function blockedMessage(plan: { blockers: unknown[] }): string {
+  return `${plan.blockers.length} resource(s) stop the plan (see above); nothing was changed`;
 }
 
 export function debug(line: string): void {

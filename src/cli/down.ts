@@ -10,6 +10,7 @@ export interface DownOptions extends TargetOptions {
 /** `dpgce down`: delete only what this environment owns. */
 export async function down(opts: DownOptions): Promise<void> {
   const p = await prepare(opts, 'down');
+  p.ctx.deleteBucketContents = opts.deleteBucketContents;
   try {
     const plan = planDown(p.graph, p.ctx.observed, { deleteBucketContents: opts.deleteBucketContents });
     await confirmAndApply(p, plan, opts, 'down');

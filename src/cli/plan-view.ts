@@ -31,7 +31,11 @@ export function planJson(plan: Plan, applied?: AppliedChange[]): unknown {
     action: c.action, address: c.address, kind: c.kind, name: c.name, reason: c.reason,
     ...(c.status ? { status: c.status, ...(c.error ? { error: c.error } : {}) } : {}),
   }));
-  return { changes, summary: summarize(plan) };
+  return {
+    changes, summary: summarize(plan),
+    ...(plan.blockers.length ? { blockers: plan.blockers } : {}),
+    ...(plan.notes.length ? { notes: plan.notes } : {}),
+  };
 }
 
 /** Live progress lines on stderr. */

@@ -1,6 +1,7 @@
 import { planUp } from '../plan/plan.js';
 import { HANDLERS } from '../resources/index.js';
-import { prepare, type TargetOptions } from './context.js';
+import { blockedMessage, prepare, targetLine, type TargetOptions } from './context.js';
+import { CliError } from './errors.js';
 import { printJson, useColor } from './output.js';
 import { planJson, planText } from './plan-view.js';
 
@@ -15,8 +16,8 @@ export async function plan(opts: PlanOptions): Promise<void> {
   try {
     const result = planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt });
     if (opts.json) printJson(planJson(result));
-    else process.stdout.write(planText(result, useColor(process.stdout)));
-    if (result.blockers.length) process.exitCode = 1;
+    else process.stdout.write(`${targetLine(p)}\n${planText(result, useColor(process.stdout))}`);
+    if (result.blockers.length) throw new CliError(blockedMessage(result));
     else if (opts.detailedExitcode && result.changes.length) process.exitCode = 2;
   } finally {
     await p.session.close();

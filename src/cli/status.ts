@@ -31,13 +31,18 @@ export async function status(opts: TargetOptions): Promise<void> {
 export function entry(d: Desired, o: Observed | undefined, networkExists?: boolean): StatusEntry {
   const base = { address: d.address, kind: d.kind, name: o?.foundName ?? d.name, owned: !!o?.owned };
   if (!o?.exists) {
-    const detail = d.kind === 'route'
+    const detail = d.kind === 'route' && networkExists
       ? 'no 0.0.0.0/0 route to the default internet gateway: Dataproc, Private Google Access and the proxy NAT need it; run up to restore it'
       : d.kind === 'secret' ? 'does not exist: `dpgce secure-boot keys` creates it'
       : d.adoption === 'observe' ? 'created by the Secure Web Proxy with its first gateway' : 'does not exist';
     // F17: a network without its default route is broken, not merely incomplete.
     const broken = d.kind === 'route' && !!networkExists;
     return { ...base, state: broken ? 'error' : 'missing', detail };
+  }
+  if (d.orphan) {
+    return { ...base, state: o.owned ? 'drifted' : 'error', detail: o.owned
+      ? 'no longer in env.json; up deletes it'
+      : `not written by dpgce, yet part of this environment's policy: ${HANDLERS[d.kind].describe?.(d, o) ?? ''}` };
   }
   const h = HANDLERS[d.kind];
   const shared = !o.owned && (d.adoption === 'reuse' || d.kind === 'route' || d.adoption === 'observe');

@@ -12,6 +12,7 @@ export async function validate(opts: ValidateOptions): Promise<void> {
   const { diagnostics } = await loadEnvFile(opts.env);
   const view = diagnosticsJson(diagnostics);
   if (opts.json) process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
+  else if (diagnostics.length === 0) process.stdout.write(`${opts.env} is valid.\n`);
   else process.stdout.write(formatDiagnostics(diagnostics, useColor(process.stdout)));
   if (!view.valid) process.exitCode = 1;
 }

@@ -16,11 +16,14 @@ interface Holder {
 export interface LockOptions {
   /** How long to wait for a live holder before giving up. */
   waitMs: number;
+  /** Told once, when the lock is found held by a live process. */
+  onWait?: (message: string) => void;
 }
 
 export async function acquireStateLock(dir: string, opts: LockOptions): Promise<() => void> {
   const file = join(dir, 'lock');
   const deadline = Date.now() + opts.waitMs;
+  let told = false;
 
   for (;;) {
     try {
@@ -44,8 +47,13 @@ export async function acquireStateLock(dir: string, opts: LockOptions): Promise<
       rmSync(file, { force: true });
       continue;
     }
+    const age = Math.round((Date.now() - Date.parse(holder.since)) / 1000);
+    if (!told) {
+      told = true;
+      opts.onWait?.(`waiting for ${dir}: locked by process ${holder.pid} on ${holder.host} for ${age}s ` +
+        `(up to ${Math.round(opts.waitMs / 1000)}s)`);
+    }
     if (Date.now() > deadline) {
-      const age = Math.round((Date.now() - Date.parse(holder.since)) / 1000);
       throw new Error(
         `emulator state ${dir} is locked by process ${holder.pid} on ${holder.host} ` +
           `(held for ${age}s); wait for it to finish, or remove ${file} if that process is gone`,

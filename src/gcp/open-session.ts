@@ -1,3 +1,4 @@
+import { isTransient } from './errors.js';
 import { Session, type SessionEvents, type Target } from './session.js';
 
 // Builds a Session for a target. Google Cloud uses Application Default
@@ -21,7 +22,8 @@ export async function openSession(target: Target, opts: OpenOptions = {}): Promi
   let stop = async (): Promise<void> => {};
   if (target.kind === 'local') {
     const { startEmulator } = await import('../emulator/server.js');
-    const emulator = await startEmulator({ stateDir: target.stateDir, timing: opts.emulatorTiming });
+    const emulator = await startEmulator({ stateDir: target.stateDir, timing: opts.emulatorTiming,
+      onLockWait: (m) => process.stderr.write(`dpgce: ${m}\n`) });
     url = emulator.url;
     stop = () => emulator.close();
   } else {
@@ -39,7 +41,10 @@ export async function openSession(target: Target, opts: OpenOptions = {}): Promi
     auth,
     `${url}/`,
     { minMs: 10, maxMs: 500, deadlineMs: 10 * 60_000 },
-    { baseMs: 50, maxDelayMs: 1000, deadlineMs: 120_000 },
+    // Nothing listening on the emulator's port will not start listening by
+    // itself: fail at once instead of retrying for minutes.
+    { baseMs: 50, maxDelayMs: 1000, deadlineMs: 120_000,
+      retryable: (e) => isTransient(e) && !/ECONNREFUSED/.test(e.detail) },
     opts,
     stop,
   );

@@ -1,4 +1,4 @@
-import type { Desired, FieldDiff, Observed, ResourceHandler } from '../resources/types.js';
+import { markOf, type Desired, type FieldDiff, type Observed, type ResourceHandler } from '../resources/types.js';
 import { clusterBlockers } from './cluster-checks.js';
 
 // The planner: desired graph + observed state -> the changes to make. Pure:
@@ -50,6 +50,20 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
   for (const d of topological(graph)) {
     const o = observed.get(d.address) ?? { exists: false, owned: false };
 
+    // 0. Inside a blocked parent (someone else's pool, bucket, zone): its blocker says it all.
+    if (d.parent && plan.blockers.some((b) => b.address === d.parent)) continue;
+
+    // 0b. Leftovers env.json no longer names: ours go, someone else's stop the run.
+    if (d.orphan) {
+      if (o.owned) change(d, 'delete', 'no longer in env.json');
+      else plan.blockers.push({ address: d.address, name: d.name,
+        summary: `${d.name} is in this environment's policy but was not written by dpgce` +
+          (o.actual ? ` (${o.actual.basicProfile ?? ''} at priority ${o.actual.priority ?? '?'}: ${o.actual.sessionMatcher ?? ''})` : ''),
+        detail: 'Secure Web Proxy evaluates every rule of the policy, so this one decides traffic too. ' +
+          'Delete it, or move it to a policy of its own, then run again.' });
+      continue;
+    }
+
     // 1. Things dpgce never creates.
     if (d.adoption === 'observe') {
       plan.unchanged.push(d.address);
@@ -72,15 +86,28 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
     // 3. Present but not ours.
     if (!o.owned) {
       if (d.adoption === 'reuse' || d.kind === 'route') {
-        plan.notes.push(`${d.address}: using ${o.foundName ?? d.name} as found (not owned, never changed or deleted)`);
+        if (d.kind !== 'route') {
+          plan.notes.push(`${d.address}: using ${o.foundName ?? d.name} as found (not owned, never changed or deleted)`);
+        }
         plan.unchanged.push(d.address);
         continue;
       }
+      const otherEnv = markOf(o.actual);
+      if (otherEnv) {
+        plan.blockers.push({ address: d.address, name: o.foundName ?? d.name,
+          summary: `${o.foundName ?? d.name} belongs to another dpgce environment, "${otherEnv}"`,
+          detail: 'Two environments cannot share a resource name. Give this env.json its own ENV_NAME (or name ' +
+            'override), or run this command with the other environment\'s env.json. --adopt never takes it over.' });
+        continue;
+      }
       if (!opts.adopt) {
-        plan.blockers.push({ address: d.address, name: d.name,
-          summary: `${d.name} exists but does not carry the mark dpgce-env=${d.spec.labels?.['dpgce-env'] ?? ''}`.trim(),
+        const differs = handlers[d.kind].diff(d, o);
+        plan.blockers.push({ address: d.address, name: o.foundName ?? d.name,
+          summary: `${o.foundName ?? d.name} exists but does not carry this environment's ownership mark` +
+            (differs.length ? `, and differs from env.json: ${fieldList(differs)}` : ''),
           detail: 'dpgce changes and deletes only what it created. If this resource is meant to be part of the ' +
-            'environment, run again with --adopt; otherwise change ENV_NAME or the name override in env.json.' });
+            'environment, run again with --adopt (which also applies the differences); otherwise change ENV_NAME ' +
+            'or the name override in env.json.' });
         continue;
       }
     }
@@ -98,6 +125,8 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
     }
   }
 
+  cascadeReplacements(graph, observed, plan);
+
   // 5. What would make a new cluster fail to boot stops the plan now.
   plan.blockers.push(...clusterBlockers(graph, observed, plan.changes));
   return plan;
@@ -109,10 +138,7 @@ export function planDown(graph: Desired[], observed: Map<string, Observed>, opts
   for (const d of topological(graph).reverse()) {
     const o = observed.get(d.address) ?? { exists: false, owned: false };
     if (!o.exists) continue;
-    if (d.kind === 'service') {
-      plan.notes.push(`${d.address}: services are never disabled`);
-      continue;
-    }
+    if (d.kind === 'service') continue; // never disabled: other workloads may use them
     if (!o.owned) {
       plan.notes.push(`${d.address}: ${o.foundName ?? d.name} is not owned by this environment; left alone`);
       continue;
@@ -124,8 +150,9 @@ export function planDown(graph: Desired[], observed: Map<string, Observed>, opts
       continue;
     }
     plan.changes.push({ action: 'delete', address: d.address, kind: d.kind, name: o.foundName ?? d.name,
-      reason: d.kind === 'router' ? 'the last Secure Web Proxy gateway of this network and region is gone'
-        : 'owned by this environment' });
+      reason: d.kind === 'router' ? 'after the gateway: no other Secure Web Proxy gateway of this network and region uses it'
+        : d.kind === 'bucket' && foreign > 0 ? `owned by this environment; also deletes the ${foreign} object(s) dpgce did not write (--delete-bucket-contents)`
+          : 'owned by this environment' });
   }
   // Show what must outlive others (the proxy's router) after them.
   for (const d of graph.filter((x) => x.deleteAfter?.length)) {
@@ -140,6 +167,42 @@ export function summarize(plan: Plan): Record<'create' | 'update' | 'replace' | 
   const count = (a: Action): number => plan.changes.filter((c) => c.action === a).length;
   return { create: count('create'), update: count('update'), replace: count('replace'),
     delete: count('delete'), unchanged: plan.unchanged.length };
+}
+
+/**
+ * A resource that is replaced takes everything built on it along: the
+ * gateway cannot move to a new subnet, a zone cannot go while it holds
+ * records. Dependents that exist are replaced too (removed first, rebuilt
+ * after), so the replacement never stalls on "in use".
+ */
+function cascadeReplacements(graph: Desired[], observed: Map<string, Observed>, plan: Plan): void {
+  const byAddress = new Map(plan.changes.map((c) => [c.address, c]));
+  const queue = plan.changes.filter((c) => c.action === 'replace').map((c) => c.address);
+  while (queue.length) {
+    const replaced = queue.shift()!;
+    for (const d of graph.filter((x) => x.dependsOn.includes(replaced) && x.kind !== 'service')) {
+      const o = observed.get(d.address);
+      const current = byAddress.get(d.address);
+      if (!o?.exists || d.adoption === 'observe' || current?.action === 'replace' || current?.action === 'delete') continue;
+      if (d.kind === 'route' && !o.owned) continue; // the system default route goes with its network
+      if (!o.owned) {
+        plan.blockers.push({ address: d.address, name: d.name, summary: `${d.name} depends on ${replaced}, which must be replaced, but is not owned by this environment`,
+          detail: 'dpgce cannot replace what it does not own; restore the previous value in env.json, or move that resource yourself first.' });
+        continue;
+      }
+      const reason = `replaced along with ${replaced}, which it is built on`;
+      if (current) Object.assign(current, { action: 'replace', reason: `${current.reason}; ${reason}` });
+      else {
+        const c: Change = { action: 'replace', address: d.address, kind: d.kind, name: d.name, reason };
+        plan.changes.push(c);
+        byAddress.set(d.address, c);
+        plan.unchanged = plan.unchanged.filter((a) => a !== d.address);
+      }
+      queue.push(d.address);
+    }
+  }
+  const order = new Map(topological(graph).map((d, i) => [d.address, i]));
+  plan.changes.sort((a, b) => (order.get(a.address) ?? 0) - (order.get(b.address) ?? 0));
 }
 
 /** Dependencies before dependents; otherwise the graph's own order. */

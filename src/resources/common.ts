@@ -32,3 +32,6 @@ export function parentOf(name: string, depth = 2): string {
 
 /** Sorted copy, for order-insensitive comparisons. */
 export const sorted = (v: unknown): unknown => (Array.isArray(v) ? [...v].map(String).sort() : v);
+
+/** Sorted, with an absent list the same as an empty one (APIs omit empty lists). */
+export const list = (v: unknown): unknown => (Array.isArray(v) ? [...v].map(String).sort() : []);

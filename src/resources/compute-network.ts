@@ -1,7 +1,7 @@
 import type { compute_v1 } from 'googleapis/build/src/apis/compute/v1.js';
 import { waitCompute } from '../gcp/operations.js';
 import type { Session } from '../gcp/session.js';
-import { computePath, lastSegment, orMissing, requestId, sorted } from './common.js';
+import { computePath, lastSegment, list, orMissing, requestId } from './common.js';
 import { diffFields, hasDescriptionMark, type ResourceHandler } from './types.js';
 
 // The VPC network and its firewall rules: global compute resources, marked
@@ -66,9 +66,12 @@ export const firewall: ResourceHandler = {
     { field: 'priority' },
     { field: 'allowed', norm: ports },
     { field: 'denied', norm: ports },
-    { field: 'sourceRanges', norm: sorted },
-    { field: 'destinationRanges', norm: sorted },
-    { field: 'targetTags', norm: sorted },
+    { field: 'sourceRanges', norm: list },
+    { field: 'destinationRanges', norm: list },
+    { field: 'targetTags', norm: list },
+    { field: 'targetServiceAccounts', norm: list },
+    { field: 'sourceTags', norm: list },
+    { field: 'sourceServiceAccounts', norm: list },
     { field: 'disabled', norm: (v) => v ?? false },
   ]),
   async create(ctx, d) {
@@ -90,7 +93,9 @@ export const firewall: ResourceHandler = {
     const verb = a.denied ? 'deny' : 'allow';
     const rules = ((a.allowed ?? a.denied ?? []) as any[]).map((r) => `${r.IPProtocol}${r.ports ? ':' + r.ports.join(',') : ''}`);
     const peer = a.direction === 'EGRESS' ? `to ${(a.destinationRanges ?? []).join(',')}` : `from ${(a.sourceRanges ?? []).join(',')}`;
-    const target = a.targetTags?.length ? `instances tagged ${a.targetTags.join(',')}` : 'all instances in the network';
+    const target = a.targetTags?.length ? `instances tagged ${a.targetTags.join(',')}`
+      : a.targetServiceAccounts?.length ? `instances running as ${a.targetServiceAccounts.join(',')}`
+        : 'all instances in the network';
     return `${a.direction} ${verb} ${rules.join(' ')} ${peer}, priority ${a.priority}; targets ${target}`;
   },
 };

@@ -26,7 +26,10 @@ export const subnetwork: ResourceHandler = {
     const region = ctx.config.region;
     const actual = await orMissing(() => s.call({ method: 'compute.subnetworks.get', resource: d.name },
       () => compute.subnetworks.get({ project, region, subnetwork: d.spec.name })));
-    if (actual) return { exists: true, owned: hasDescriptionMark(actual.description, ctx.names.ownerMark), actual: actual as any };
+    const sameNetwork = computePath(actual?.network) === d.spec.network;
+    if (actual && (sameNetwork || d.spec.purpose !== 'REGIONAL_MANAGED_PROXY')) {
+      return { exists: true, owned: hasDescriptionMark(actual.description, ctx.names.ownerMark), actual: actual as any };
+    }
     if (d.spec.purpose !== 'REGIONAL_MANAGED_PROXY') return { exists: false, owned: false };
 
     // Only one ACTIVE proxy-only subnet may exist per network and region:
@@ -123,11 +126,14 @@ export const router: ResourceHandler = {
   describe: (_d, o) => `created by the Secure Web Proxy; ${o.actual?.otherGateways ?? 0} other gateway(s) use it`,
 };
 
-/** Secure Web Proxy gateways in this network and region other than ours. */
+/**
+ * Secure Web Proxy gateways in this network and region other than ours. A
+ * gateway with our name but without our mark is someone else's, so it counts.
+ */
 async function otherGateways(ctx: RunContext, network: string): Promise<number> {
   const ns = await ctx.session.client('networkservices');
   const parent = `projects/${ctx.config.projectId}/locations/${ctx.config.region}`;
-  const ours = `${parent}/gateways/${ctx.names.gateway}`;
+  const ours = ctx.observed.get('gateway.swp')?.owned ? `${parent}/gateways/${ctx.names.gateway}` : undefined;
   let count = 0;
   let pageToken: string | undefined;
   do {

@@ -84,8 +84,10 @@ export const iamBinding: ResourceHandler = {
   async read(ctx, d) {
     const { get } = await projectPolicy(ctx);
     const policy = await get();
-    // A grant to the environment's own service account follows that account.
-    return { exists: hasMember(policy, d.spec.role, d.spec.member), owned: true };
+    // A grant to the environment's service account is ours only while that
+    // account is ours: never remove roles from someone else's account.
+    const account = ctx.observed.get('service-account.cluster');
+    return { exists: hasMember(policy, d.spec.role, d.spec.member), owned: account?.owned ?? false };
   },
   diff: () => [],
   async create(ctx, d) {

@@ -21,7 +21,9 @@ export const bucketIam: ResourceHandler = {
   kind: 'bucket-iam',
   async read(ctx, d) {
     const { get } = await bucketPolicy(ctx, d.spec.bucket);
-    return { exists: hasMember(await get(), d.spec.role, d.spec.member), owned: true };
+    // Ours when the account it names is ours, even on a bucket we only reuse.
+    const account = ctx.observed.get('service-account.cluster');
+    return { exists: hasMember(await get(), d.spec.role, d.spec.member), owned: account?.owned ?? false };
   },
   diff: () => [],
   async create(ctx, d) {

@@ -23,7 +23,10 @@ export const bucket: ResourceHandler = {
       () => gcs.buckets.get({ bucket: d.spec.name })));
     if (!actual) return { exists: false, owned: false };
     const owned = hasLabelMark(actual.labels, ctx.names.ownerMark);
-    if (ctx.purpose === 'down' && owned) actual.foreignObjects = (await foreignObjects(ctx, d.spec.name)).length;
+    if (ctx.purpose === 'down' && owned) {
+      actual.foreignObjectNames = await foreignObjects(ctx, d.spec.name);
+      actual.foreignObjects = actual.foreignObjectNames.length;
+    }
     return { exists: true, owned, actual };
   },
   diff: (d, o) => diffFields(d.spec, o.actual, [
@@ -42,11 +45,12 @@ export const bucket: ResourceHandler = {
       () => gcs.buckets.patch({ bucket: d.spec.name,
         requestBody: { labels: d.spec.labels, iamConfiguration: d.spec.iamConfiguration } }));
   },
-  async delete(ctx, d) {
+  async delete(ctx, d, o) {
     const gcs = await storage(ctx);
-    // Only reached when the bucket is empty of foreign objects, or the user
-    // asked to delete them (--delete-bucket-contents).
-    for (const name of await foreignObjects(ctx, d.spec.name)) {
+    // Only the foreign objects the plan showed, and only when asked: anything
+    // written since (a job's output) makes the bucket delete fail, not vanish.
+    const listed: string[] = ctx.deleteBucketContents ? o.actual?.foreignObjectNames ?? [] : [];
+    for (const name of listed) {
       await ctx.session.call({ method: 'storage.objects.delete', resource: `${d.name}/objects/${name}` },
         () => gcs.objects.delete({ bucket: d.spec.name, object: name }));
     }

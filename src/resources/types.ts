@@ -33,6 +33,11 @@ export interface Desired {
    * depend on them (the proxy's router outlives the proxy).
    */
   deleteAfter?: string[];
+  /**
+   * Found in the cloud but no longer in env.json (a rule of a preset that was
+   * removed): deleted by `up` when owned, reported when not.
+   */
+  orphan?: boolean;
 }
 
 export interface Observed {
@@ -67,6 +72,8 @@ export interface RunContext {
   observed: Map<string, Observed>;
   /** Which command reads: `down` also counts objects dpgce did not write. */
   purpose: 'up' | 'down' | 'status';
+  /** `down --delete-bucket-contents`: the foreign objects seen at read time may go. */
+  deleteBucketContents?: boolean;
 }
 
 export interface ResourceHandler {
@@ -109,6 +116,14 @@ export const descriptionMark = (env: string): string => `[dpgce-env=${env}]`;
 
 export const hasDescriptionMark = (description: unknown, env: string): boolean =>
   typeof description === 'string' && description.includes(descriptionMark(env));
+
+/** The environment a resource says it belongs to, if any (label or description mark). */
+export function markOf(actual: Record<string, any> | undefined): string | undefined {
+  const label = actual?.labels?.['dpgce-env'];
+  if (typeof label === 'string') return label;
+  const m = /\[dpgce-env=([^\]]+)\]/.exec(String(actual?.description ?? ''));
+  return m?.[1] ?? actual?.metadata?.['dpgce-env'];
+}
 
 export const hasLabelMark = (labels: unknown, env: string): boolean =>
   !!labels && (labels as Record<string, string>)['dpgce-env'] === env;

@@ -127,3 +127,77 @@ describe('planDown order', () => {
     assert.ok(at('network.main') > at('router.swg-autogen'));
   });
 });
+
+describe('replacements', () => {
+  it('replace what is built on a replaced resource: a new PRIVATE_RANGE moves the gateway too', () => {
+    const before = exampleGraph();
+    const state = builtState(before);
+    const after = exampleGraph({ PRIVATE_RANGE: '10.13.0.0/24', SWP_IP: '10.13.0.250' });
+    const plan = planUp(after, state, HANDLERS);
+    const action = new Map(plan.changes.map((c) => [c.address, c.action]));
+    assert.equal(action.get('subnetwork.private'), 'replace');
+    assert.equal(action.get('gateway.swp'), 'replace');
+    assert.equal(action.get('subnetwork.cluster'), undefined);
+    assert.equal(plan.blockers.length, 0);
+  });
+
+  it('replace a zone with its records when SWP_HOSTNAME changes', () => {
+    const state = builtState(exampleGraph());
+    const plan = planUp(exampleGraph({ SWP_HOSTNAME: 'proxy.example.internal' }), state, HANDLERS);
+    const action = new Map(plan.changes.map((c) => [c.address, c.action]));
+    assert.equal(action.get('dns-zone.swp'), 'replace');
+    assert.equal(action.get('dns-record-set.swp-a'), 'replace');
+    assert.equal(action.get('certificate.swp'), 'replace');
+    assert.equal(action.get('gateway.swp'), 'replace');
+    assert.match(plan.changes.find((c) => c.address === 'gateway.swp')!.reason, /along with certificate\.swp/);
+  });
+
+  it('removes dependents before what they are built on, and builds them after', async () => {
+    const { applyPlan } = await import('../../src/apply/engine.js');
+    const after = exampleGraph({ PRIVATE_RANGE: '10.13.0.0/24', SWP_IP: '10.13.0.250' });
+    const plan = planUp(after, builtState(exampleGraph()), HANDLERS);
+    const log: string[] = [];
+    const handlers = Object.fromEntries(Object.entries(HANDLERS).map(([k, h]) => [k, {
+      ...h,
+      create: async (_c: unknown, d: any) => void log.push(`create ${d.address}`),
+      update: async (_c: unknown, d: any) => void log.push(`update ${d.address}`),
+      delete: async (_c: unknown, d: any) => void log.push(`delete ${d.address}`),
+      read: async () => ({ exists: true, owned: true }),
+    }]));
+    const ctx = { observed: new Map(), purpose: 'up' } as any;
+    const applied = await applyPlan(ctx, after, plan, handlers as any, () => {});
+    assert.ok(applied.every((c) => c.status === 'done'), JSON.stringify(applied.filter((c) => c.status !== 'done')));
+    const at = (line: string): number => log.indexOf(line);
+    assert.ok(at('delete gateway.swp') < at('delete subnetwork.private'));
+    assert.ok(at('create subnetwork.private') < at('create gateway.swp'));
+    assert.ok(at('delete subnetwork.private') < at('create subnetwork.private'));
+  });
+});
+
+describe('leftovers', () => {
+  const graph = exampleGraph();
+  const orphan = (owned: boolean) => ({
+    address: 'gateway-security-policy-rule.old', kind: 'gateway-security-policy-rule', orphan: true,
+    name: `${graph.find((d) => d.kind === 'gateway-security-policy')!.name}/rules/old`,
+    dependsOn: ['gateway-security-policy.swp'], parent: 'gateway-security-policy.swp', spec: {},
+  });
+
+  it('deletes a rule of ours that env.json no longer names', () => {
+    const g = [...graph, orphan(true)];
+    const state = builtState(graph);
+    state.set('gateway-security-policy-rule.old', { exists: true, owned: true, actual: {} });
+    const plan = planUp(g, state, HANDLERS);
+    assert.deepEqual(plan.changes.map((c) => [c.address, c.action, c.reason]),
+      [['gateway-security-policy-rule.old', 'delete', 'no longer in env.json']]);
+  });
+
+  it('stops on a rule dpgce did not write inside its policy', () => {
+    const g = [...graph, orphan(false)];
+    const state = builtState(graph);
+    state.set('gateway-security-policy-rule.old', { exists: true, owned: false,
+      actual: { basicProfile: 'ALLOW', priority: 1, sessionMatcher: 'true' } });
+    const plan = planUp(g, state, HANDLERS);
+    assert.equal(plan.blockers.length, 1);
+    assert.match(plan.blockers[0].summary, /ALLOW at priority 1: true/);
+  });
+});
