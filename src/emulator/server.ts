@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   timing?: Partial<OperationTiming>;
   /** How long to wait for another process holding the state folder. */
   lockWaitMs?: number;
+  /** Told when another process holds the state folder and we wait. */
+  onLockWait?: (message: string) => void;
   /** Defaults: on under the test runner or with DPGCE_EMULATOR_STRICT=1 (strict.ts). */
   strict?: Partial<StrictSettings>;
   realism?: Partial<RealismSettings>;
@@ -89,7 +91,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   let release = (): void => {};
   if (opts.stateDir) {
     mkdirSync(opts.stateDir, { recursive: true });
-    release = await acquireStateLock(opts.stateDir, { waitMs: opts.lockWaitMs ?? 60_000 });
+    release = await acquireStateLock(opts.stateDir, { waitMs: opts.lockWaitMs ?? 60_000, onWait: opts.onLockWait });
   }
 
   // 2. Load state and wire the APIs.
