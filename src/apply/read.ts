@@ -17,7 +17,9 @@ export async function readAll(
     let p = started.get(d.address);
     if (p) return p;
     p = (async () => {
-      await Promise.all(d.dependsOn.filter((a) => byAddress.has(a)).map((a) => read(byAddress.get(a)!)));
+      // deleteAfter too: the router's reading needs to know whether the gateway is ours.
+      await Promise.all([...d.dependsOn, ...(d.deleteAfter ?? [])].filter((a) => byAddress.has(a))
+        .map((a) => read(byAddress.get(a)!)));
       const parent = d.parent ? ctx.observed.get(d.parent) : undefined;
       // Nothing can exist under a missing parent or behind a disabled service
       // (whose API would answer 403 SERVICE_DISABLED, not 404).

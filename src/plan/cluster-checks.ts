@@ -63,7 +63,7 @@ function pairingBlockers(d: Desired): Blocker[] {
     const problem = pairingProblem(gpu.acceleratorTypeUri, gpu.acceleratorCount, group!.machineTypeUri);
     if (problem) {
       found.push(blocker(d, `${key} ${group!.machineTypeUri} cannot take ACCELERATOR_TYPE ${gpu.acceleratorTypeUri}`,
-        `${problem[0].toUpperCase()}${problem.slice(1)}.`));
+        `${problem}.`));
     }
   }
   return found;

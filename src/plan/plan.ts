@@ -93,7 +93,7 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
         continue;
       }
       const otherEnv = markOf(o.actual);
-      if (otherEnv) {
+      if (otherEnv && otherEnv !== markOf(d.spec)) {
         plan.blockers.push({ address: d.address, name: o.foundName ?? d.name,
           summary: `${o.foundName ?? d.name} belongs to another dpgce environment, "${otherEnv}"`,
           detail: 'Two environments cannot share a resource name. Give this env.json its own ENV_NAME (or name ' +

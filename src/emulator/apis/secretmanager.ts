@@ -118,6 +118,8 @@ export function registerSecretManager(r: Router): void {
   r.add({ api: 'secretmanager', method: 'GET', path: `${one}:getIamPolicy`, mutating: false }, (req, ctx) => {
     const name = secretName(ctx, req.params.project, req.params.secret);
     secretOr404(ctx, name);
+    // Any requested version reads the same policy: no binding here has a condition.
+    req.query.get('options.requestedPolicyVersion');
     return readPolicy(ctx, policyRules(name));
   });
   r.add({ api: 'secretmanager', method: 'POST', path: `${one}:setIamPolicy` }, (req, ctx) => {
