@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, type AppliedChange } from '../apply/engine.js';
+import { recovering } from '../apply/recovery.js';
 import type { Plan } from '../plan/plan.js';
 import { HANDLERS } from '../resources/index.js';
 import { blockedMessage, journal, targetLine, targetName, type Prepared } from './context.js';
@@ -42,7 +43,7 @@ export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boo
     project: p.config.projectId, target: targetName(p) });
   let applied: AppliedChange[];
   try {
-    applied = await applyPlan(p.ctx, p.graph, plan, HANDLERS, (e) => {
+    applied = await applyPlan(p.ctx, p.graph, plan, recovering(HANDLERS), (e) => {
       const line = progressLine(e, color);
       if (line) process.stderr.write(`${line}\n`);
       if (e.type === 'change-done' || e.type === 'change-failed' || e.type === 'change-skipped') {

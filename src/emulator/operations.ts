@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, notFound } from './errors.js';
+import { injectedOperationError } from './faults.js';
 import type { Resource, Store } from './store.js';
 
 // Long-running operations of both families. A mutation is not applied when
@@ -145,6 +146,8 @@ export class Operations {
     const { collection, verb, immediate, ...rest } = args;
     const op: OperationRecord = {
       ...rest,
+      // An injected fault: the operation ends in error and changes nothing.
+      error: rest.error ?? injectedOperationError(rest.family),
       readyAt: immediate ? Date.now() : Date.now() + this.latencyFor(args.api, collection, verb),
       minPolls: immediate ? -1 : this.timing.minPolls,
       polls: 0,
@@ -263,6 +266,7 @@ function renderCompute(op: OperationRecord, done: boolean): Resource {
 
 const HTTP_TEXT: Record<number, string> = {
   400: 'BAD REQUEST', 403: 'FORBIDDEN', 404: 'NOT FOUND', 409: 'CONFLICT', 412: 'PRECONDITION FAILED',
+  500: 'INTERNAL SERVER ERROR', 503: 'SERVICE UNAVAILABLE',
 };
 
 /** A decimal uint64-style id, as compute returns them. */

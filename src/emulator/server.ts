@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { registerAll } from './apis/index.js';
 import { control } from './control.js';
 import { ApiError } from './errors.js';
-import { NO_FAULTS, type FaultHook } from './faults.js';
+import { RESET, faultHook, type FaultConfig, type FaultHook, type FaultRequest } from './faults.js';
 import { Operations, type OperationTiming } from './operations.js';
 import { NO_REALISM, Realism, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
@@ -36,7 +36,8 @@ export interface EmulatorOptions {
   /** Defaults: on under the test runner or with DPGCE_EMULATOR_STRICT=1 (strict.ts). */
   strict?: Partial<StrictSettings>;
   realism?: Partial<RealismSettings>;
-  faults?: FaultHook;
+  /** Fault rules (faults.ts), or a hook of one's own; none by default. */
+  faults?: FaultHook | FaultConfig;
   /** Keep every request and response body (the transcript comparison needs them). */
   recordExchanges?: boolean;
 }
@@ -103,7 +104,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const settings: Settings = {
     strict: { ...defaultStrict(), ...opts.strict },
     realism: new Realism({ ...NO_REALISM, ...opts.realism }),
-    faults: opts.faults ?? NO_FAULTS,
+    faults: faultHook(opts.faults),
     recordExchanges: opts.recordExchanges ?? false,
   };
   const w: Wiring = {
@@ -189,7 +190,8 @@ async function answer(request: EmuRequest, matched: Matched, headers: IncomingMe
   if (!headers.authorization) {
     throw new ApiError(401, 'Request is missing required authentication credential.', 'UNAUTHENTICATED');
   }
-  const fault = await w.settings.faults.intercept({ api, method, path, query: request.query });
+  const faultRequest: FaultRequest = { api, method, path, query: request.query };
+  const fault = await w.settings.faults.intercept(faultRequest);
   if (fault) return fault;
   // Loud, and never mistaken for "resource not found" by a client.
   if (!matched) throw new ApiError(501, `The emulator does not implement ${method} ${path}`, 'UNIMPLEMENTED');
@@ -210,7 +212,7 @@ async function answer(request: EmuRequest, matched: Matched, headers: IncomingMe
   const query = request.query as TrackedQuery;
   const implemented = matched.route.query ?? [];
   const snapshot = strict.enabled && query.ignored(implemented).length ? w.ctx.store.snapshot() : undefined;
-  const out = await matched.route.handler(request, w.ctx);
+  const out = await w.settings.faults.around(faultRequest, () => matched.route.handler(request, w.ctx));
   const reply = out instanceof Reply ? out : new Reply(200, out);
 
   // 4. A parameter the handler never looked at: undo, and say so.
@@ -220,7 +222,7 @@ async function answer(request: EmuRequest, matched: Matched, headers: IncomingMe
     throw ignoredError(method, path, ignored);
   }
   w.settings.realism.after(seen, reply.status, reply.json, w.ctx);
-  return reply;
+  return w.settings.faults.after(faultRequest, reply);
 }
 
 /** A request from inside the emulator: no strictness, no realism, not logged. */
@@ -270,6 +272,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
+  if (reply.status === RESET) return void res.destroy();
   res.statusCode = reply.status;
   res.setHeader('content-type', reply.contentType);
   res.end(reply.body ?? (reply.json === undefined ? '' : JSON.stringify(reply.json)));

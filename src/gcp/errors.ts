@@ -57,15 +57,23 @@ export function scrub(text: string): string {
 }
 
 /**
- * Transient failures worth retrying as they are: throttling, server errors,
- * lost connections. Not 409 ABORTED: that is a stale etag, and sending the
- * same body again fails again; the IAM writer re-reads instead.
+ * Transient failures worth retrying as they are: throttling, server errors
+ * that say "try again" (408, 429, 500, 502, 503, 504), lost connections. Not
+ * 501 UNIMPLEMENTED, an answer rather than an outage, nor 409 ABORTED: that
+ * is a stale etag, and sending the same body again fails again; the IAM
+ * writer re-reads instead. Never a 400: only callers that know a
+ * propagation error (isPropagation) retry one.
  */
 export function isTransient(err: GcpError): boolean {
-  if (err.httpStatus === 0) return true;
-  // 501 UNIMPLEMENTED is an answer, not an outage: asking again cannot help.
-  return err.httpStatus === 429 || (err.httpStatus >= 500 && err.httpStatus !== 501);
+  if (err.httpStatus === 0) return err.status === 'UNAVAILABLE' && NETWORK_ERROR.test(err.detail);
+  return RETRYABLE_STATUS.has(err.httpStatus);
 }
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** What Node reports when a connection fails or drops (not a bad URL, not a bug). */
+const NETWORK_ERROR =
+  /ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|socket hang up|other side closed/i;
 
 /**
  * IAM propagation: a grant just made is not yet visible to the service that

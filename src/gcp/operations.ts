@@ -17,6 +17,13 @@ const GRPC_HTTP: Record<string, number> = {
   RESOURCE_EXHAUSTED: 429, INTERNAL: 500, UNAVAILABLE: 503, DEADLINE_EXCEEDED: 504,
 };
 
+/**
+ * An operation that was accepted and then ended in error. Unlike a refused
+ * call, nothing was retried yet: when its error is transient the whole change
+ * may be tried again (src/apply/recovery.ts).
+ */
+export class OperationFailed extends GcpError {}
+
 /** Polls a compute#operation with `/wait` until DONE; throws its error. */
 export async function waitCompute(
   s: Session,
@@ -40,7 +47,7 @@ export async function waitCompute(
 
   const error = op.error?.errors?.[0];
   if (error) {
-    throw new GcpError(site, op.httpErrorStatusCode ?? 400, error.code ?? 'ERROR', '', error.message ?? '');
+    throw new OperationFailed(site, op.httpErrorStatusCode ?? 400, error.code ?? 'ERROR', '', error.message ?? '');
   }
 }
 
@@ -76,7 +83,7 @@ export async function waitLro<T extends Lro>(
 
   if (op.error) {
     const status = GRPC_NAMES[op.error.code ?? 2] ?? 'UNKNOWN';
-    throw new GcpError(site, GRPC_HTTP[status] ?? 500, status, '', op.error.message ?? '');
+    throw new OperationFailed(site, GRPC_HTTP[status] ?? 500, status, '', op.error.message ?? '');
   }
   return op.response ?? undefined;
 }

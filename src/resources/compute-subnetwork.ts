@@ -1,6 +1,6 @@
 import { computeMutation } from './compute-network.js';
 import { computePath, lastSegment, orMissing } from './common.js';
-import { diffFields, hasDescriptionMark, type ResourceHandler, type RunContext } from './types.js';
+import { diffFields, hasDescriptionMark, hasLabelMark, type ResourceHandler, type RunContext } from './types.js';
 
 // Regional compute resources: subnetworks (including the shared proxy-only
 // subnet), the default internet route, and the Cloud Router that the Secure
@@ -133,13 +133,15 @@ export const router: ResourceHandler = {
 async function otherGateways(ctx: RunContext, network: string): Promise<number> {
   const ns = await ctx.session.client('networkservices');
   const parent = `projects/${ctx.config.projectId}/locations/${ctx.config.region}`;
-  const ours = ctx.observed.get('gateway.swp')?.owned ? `${parent}/gateways/${ctx.names.gateway}` : undefined;
+  // Judged from the listing itself: the gateway's own read may not have run yet.
+  const ours = `${parent}/gateways/${ctx.names.gateway}`;
   let count = 0;
   let pageToken: string | undefined;
   do {
     const res = await ctx.session.call({ method: 'networkservices.gateways.list', resource: parent },
       () => ns.projects.locations.gateways.list({ parent, pageToken }));
-    count += (res.gateways ?? []).filter((g) => g.type === 'SECURE_WEB_GATEWAY' && g.name !== ours &&
+    count += (res.gateways ?? []).filter((g) => g.type === 'SECURE_WEB_GATEWAY' &&
+      !(g.name === ours && hasLabelMark(g.labels, ctx.names.ownerMark)) &&
       computePath(g.network) === network).length;
     pageToken = res.nextPageToken ?? undefined;
   } while (pageToken);

@@ -1,6 +1,6 @@
 import { GcpError } from '../gcp/errors.js';
 import { awaitOperation } from './lro.js';
-import { lastSegment, orMissing, parentOf } from './common.js';
+import { lastSegment, orMissing, parentOf, requestId as newRequestId } from './common.js';
 import { changeBinding, hasMember } from './iam-policy.js';
 import { diffFields, hasLabelMark, type Desired, type ResourceHandler, type RunContext } from './types.js';
 
@@ -44,8 +44,10 @@ export const caPool: ResourceHandler = {
       const caPoolId = gen === 1 ? lastSegment(d.name) : `${lastSegment(d.name)}-g${gen}`;
       const requestBody = { ...d.spec, labels: { ...d.spec.labels, 'dpgce-generation': String(gen) } };
       try {
+        // One id per call, kept across its retries: a retry replays, never repeats.
+        const requestId = newRequestId();
         const op = await ctx.session.call({ method: 'privateca.caPools.create', resource: `${parent}/caPools/${caPoolId}` },
-          () => pca.projects.locations.caPools.create({ parent, caPoolId, requestId: crypto.randomUUID(), requestBody }));
+          () => pca.projects.locations.caPools.create({ parent, caPoolId, requestId, requestBody }));
         await awaitOperation(ctx, 'privateca', op, 'privateca.caPools.create', `${parent}/caPools/${caPoolId}`);
         ctx.observed.set(d.address, { exists: true, owned: true, foundName: `${parent}/caPools/${caPoolId}` });
         return;
@@ -59,8 +61,9 @@ export const caPool: ResourceHandler = {
   async delete(ctx, d, o) {
     const pca = await ctx.session.client('privateca');
     const name = o.foundName ?? d.name;
+    const requestId = newRequestId();
     const op = await ctx.session.call({ method: 'privateca.caPools.delete', resource: name },
-      () => pca.projects.locations.caPools.delete({ name, requestId: crypto.randomUUID() }));
+      () => pca.projects.locations.caPools.delete({ name, requestId }));
     await awaitOperation(ctx, 'privateca', op, 'privateca.caPools.delete', name);
   },
   describe: (_d, o) => `${o.actual?.tier ?? '?'} pool ${lastSegment(o.foundName ?? '')}`,
@@ -92,9 +95,10 @@ export const certificateAuthority: ResourceHandler = {
     const parent = poolName(ctx);
     const certificateAuthorityId = lastSegment(d.name);
     const name = `${parent}/certificateAuthorities/${certificateAuthorityId}`;
+    const requestId = newRequestId();
     const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.create', resource: name },
       () => pca.projects.locations.caPools.certificateAuthorities.create({ parent, certificateAuthorityId,
-        requestId: crypto.randomUUID(), requestBody: d.spec }));
+        requestId, requestBody: d.spec }));
     await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.create', name);
     await enable(ctx, name);
   },
@@ -107,13 +111,15 @@ export const certificateAuthority: ResourceHandler = {
     const pca = await ctx.session.client('privateca');
     const name = o.foundName ?? caName(ctx, d);
     if (o.actual?.state === 'ENABLED') {
+      const requestId = newRequestId();
       const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.disable', resource: name },
-        () => pca.projects.locations.caPools.certificateAuthorities.disable({ name, requestBody: { requestId: crypto.randomUUID(), ignoreDependentResources: false } }));
+        () => pca.projects.locations.caPools.certificateAuthorities.disable({ name, requestBody: { requestId, ignoreDependentResources: false } }));
       await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.disable', name);
     }
+    const requestId = newRequestId();
     const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.delete', resource: name },
       () => pca.projects.locations.caPools.certificateAuthorities.delete({ name, skipGracePeriod: true,
-        ignoreActiveCertificates: true, requestId: crypto.randomUUID() }));
+        ignoreActiveCertificates: true, requestId }));
     await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.delete', name);
   },
   describe: (_d, o) => `${o.actual?.type ?? ''} root, ${o.actual?.state ?? '?'}, expires ` +
@@ -122,8 +128,9 @@ export const certificateAuthority: ResourceHandler = {
 
 async function enable(ctx: RunContext, name: string): Promise<void> {
   const pca = await ctx.session.client('privateca');
+  const requestId = newRequestId();
   const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.enable', resource: name },
-    () => pca.projects.locations.caPools.certificateAuthorities.enable({ name, requestBody: { requestId: crypto.randomUUID() } }));
+    () => pca.projects.locations.caPools.certificateAuthorities.enable({ name, requestBody: { requestId } }));
   await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.enable', name);
 }
 
