@@ -120,7 +120,7 @@ describe('down with signing secrets this environment does not own', async () => 
     const addresses = JSON.parse(r.stdout).changes.map((c: any) => c.address);
     assert.ok(addresses.includes('dataproc-cluster.main'));
     assert.ok(!addresses.some((a: string) => a.startsWith('secret.')), addresses.join(' '));
-    const secrets = Object.keys(stateResources(ws.state)).filter((k) => /\/secrets\/[^/]+$/.test(k));
+    const secrets = Object.keys(stateResources(ws.state)).filter((k) => /^projects\/\d+\/secrets\/[^/]+$/.test(k));
     assert.equal(secrets.length, 2);
   });
 });
