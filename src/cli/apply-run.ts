@@ -5,15 +5,25 @@ import type { Plan } from '../plan/plan.js';
 import { HANDLERS } from '../resources/index.js';
 import { blockedMessage, journal, targetLine, targetName, type Prepared } from './context.js';
 import { CliError } from './errors.js';
+import { Interrupt, interruptWaitMs } from './interrupt.js';
+import { lockAndReplan, sameChanges, type LockFlags } from './locked-plan.js';
 import { printJson, useColor } from './output.js';
 import { planJson, planText, progressLine } from './plan-view.js';
 
-// What up and down share once they have a plan: show it, confirm, apply
-// with live progress, and report. SIGINT stops new work; what is running
-// finishes, and the summary says what remains.
+// What up and down share once they have a plan: show it, confirm, take the
+// run lock and plan again under it, apply with live progress, and report.
+// SIGINT stops new work and waits a while for what is running
+// (interrupt.ts); the summary says what remains.
 
-export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boolean; json?: boolean }, verb: string): Promise<void> {
+export interface ApplyFlags extends LockFlags {
+  yes?: boolean;
+  json?: boolean;
+}
+
+export async function confirmAndApply(p: Prepared, first: Plan, opts: ApplyFlags, verb: string,
+  replan?: () => Plan): Promise<void> {
   const color = useColor(process.stderr);
+  let plan = first;
 
   // 1. Blockers stop everything before any change.
   if (plan.blockers.length) {
@@ -32,32 +42,64 @@ export async function confirmAndApply(p: Prepared, plan: Plan, opts: { yes?: boo
   }
   if (!opts.yes) await confirm(verb, p);
 
-  // 3. Apply.
-  let stop = false;
-  const onSigint = (): void => {
-    stop = true;
-    process.stderr.write('\ninterrupted: no new changes will start; waiting for those running\n');
-  };
-  process.on('SIGINT', onSigint);
+  // 3. The run lock, and the plan as it is now that nobody else can change it.
+  const locked = await lockAndReplan(p, plan, verb, opts, replan);
+  try {
+    if (!sameChanges(plan, locked.plan)) {
+      plan = locked.plan;
+      process.stderr.write('dpgce: the environment changed since it was read (another run?); the plan now:\n');
+      process.stderr.write(planText(plan, color));
+      if (plan.blockers.length) throw new CliError(blockedMessage(plan));
+    }
+    await apply(p, plan, locked.done, opts, verb);
+  } finally {
+    await locked.lock?.release().catch((err: Error) =>
+      process.stderr.write(`dpgce: could not release the run lock: ${err.message}\n`));
+  }
+}
+
+async function apply(p: Prepared, plan: Plan, before: AppliedChange[], opts: ApplyFlags, verb: string): Promise<void> {
+  const color = useColor(process.stderr);
+  // The staging bucket, if made to hold the lock, is reported with the rest.
+  const shown: Plan = { ...plan, changes: [...before, ...plan.changes] };
+  if (plan.changes.length === 0) {
+    if (opts.json) printJson(planJson(shown, before));
+    return;
+  }
+
+  // 4. Apply; SIGINT stops new changes.
+  const interrupt = new Interrupt(interruptWaitMs(), (line) => process.stderr.write(`${line}\n`));
+  const uninstall = interrupt.install();
   journal({ command: verb, event: 'start', changes: plan.changes.length, env: p.names.ownerMark,
     project: p.config.projectId, target: targetName(p) });
   let applied: AppliedChange[];
   try {
-    applied = await applyPlan(p.ctx, p.graph, plan, recovering(HANDLERS), (e) => {
+    const applying = applyPlan(p.ctx, p.graph, plan, recovering(HANDLERS), (e) => {
+      interrupt.observe(e);
+      if (interrupt.abandoned) return;
       const line = progressLine(e, color);
       if (line) process.stderr.write(`${line}\n`);
       if (e.type === 'change-done' || e.type === 'change-failed' || e.type === 'change-skipped') {
         journal({ command: verb, event: e.type, address: e.change.address, action: e.change.action });
       }
-    }, { shouldStop: () => stop });
+    }, { shouldStop: () => interrupt.stopping });
+    applied = await Promise.race([applying, interrupt.gaveUp.then(() => interrupt.outcomes(plan.changes))]);
   } finally {
-    process.off('SIGINT', onSigint);
+    uninstall();
   }
+  if (interrupt.abandoned) {
+    for (const c of applied.filter((x) => x.status === 'failed' && /^interrupted/.test(x.error ?? ''))) {
+      journal({ command: verb, event: 'change-interrupted', address: c.address, action: c.action });
+    }
+    // Work still runs (operations being followed): leave once the report is out.
+    setTimeout(() => process.exit(), 3000).unref();
+  }
+  applied = [...before, ...applied];
 
-  // 4. Report.
+  // 5. Report.
   const failed = applied.filter((c) => c.status !== 'done');
   journal({ command: verb, event: 'end', failed: failed.length });
-  if (opts.json) printJson(planJson(plan, applied));
+  if (opts.json) printJson(planJson(shown, applied));
   const s = p.session.stats;
   process.stderr.write(`\n${verb}: ${applied.length - failed.length} of ${applied.length} changes done ` +
     `(${s.calls} API calls, ${s.retries} retries)\n`);

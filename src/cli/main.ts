@@ -16,6 +16,11 @@ const program = new Command('dpgce')
 const withEnv = (c: Command): Command =>
   c.option('--env <file>', 'the environment file', 'env.json').option('--json', 'print one JSON document on stdout');
 
+/** Options of the commands that change things: they take the run lock. */
+const withLock = (c: Command): Command =>
+  c.option('--lock-timeout <seconds>', 'wait this long for another run\'s lock on the environment', '0')
+    .option('--break-lock', 'break the environment\'s run lock, whoever holds it (after a run was killed elsewhere)');
+
 const withTarget = (c: Command): Command =>
   withEnv(c)
     .option('--local', 'use the embedded emulator instead of Google Cloud')
@@ -31,7 +36,7 @@ withTarget(program.command('plan').description('show what up would change, and w
   .option('--adopt', 'treat resources found without the ownership mark as this environment\'s')
   .action(async (opts) => (await import('./plan.js')).plan(opts));
 
-withTarget(program.command('up').description('create or converge the environment'))
+withLock(withTarget(program.command('up').description('create or converge the environment')))
   .option('--yes', 'do not ask for confirmation')
   .option('--adopt', 'take over resources found without the ownership mark')
   .addOption(new Option('--no-create-cluster', 'build the network foundation only, even when CLUSTER_NAME is set'))
@@ -40,7 +45,7 @@ withTarget(program.command('up').description('create or converge the environment
 withTarget(program.command('status').description('show every resource and whether it is present'))
   .action(async (opts) => (await import('./status.js')).status(opts));
 
-withTarget(program.command('down').description('delete what this environment owns'))
+withLock(withTarget(program.command('down').description('delete what this environment owns')))
   .option('--yes', 'do not ask for confirmation')
   .option('--delete-bucket-contents', 'also delete objects dpgce did not write, so owned buckets can go')
   .action(async (opts) => (await import('./down.js')).down(opts));

@@ -2,8 +2,9 @@ import { planUp } from '../plan/plan.js';
 import { HANDLERS } from '../resources/index.js';
 import { confirmAndApply } from './apply-run.js';
 import { prepare, type TargetOptions } from './context.js';
+import type { LockFlags } from './locked-plan.js';
 
-export interface UpOptions extends TargetOptions {
+export interface UpOptions extends TargetOptions, LockFlags {
   yes?: boolean;
   adopt?: boolean;
   createCluster?: boolean;
@@ -14,7 +15,8 @@ export async function up(opts: UpOptions): Promise<void> {
   // commander turns --no-create-cluster into createCluster: false.
   const p = await prepare(opts, 'up', { cluster: opts.createCluster !== false });
   try {
-    await confirmAndApply(p, planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt }), opts, 'up');
+    const plan = (): ReturnType<typeof planUp> => planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt });
+    await confirmAndApply(p, plan(), opts, 'up', plan);
   } finally {
     await p.session.close();
   }

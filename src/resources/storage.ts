@@ -54,6 +54,8 @@ export const bucket: ResourceHandler = {
       await ctx.session.call({ method: 'storage.objects.delete', resource: `${d.name}/objects/${name}` },
         () => gcs.objects.delete({ bucket: d.spec.name, object: name }));
     }
+    // Our own run lock lives here: it goes last, just before the bucket.
+    if (ctx.runLock && ctx.runLock.bucket === d.spec.name) await ctx.runLock.release();
     await ctx.session.call({ method: 'storage.buckets.delete', resource: d.name },
       () => gcs.buckets.delete({ bucket: d.spec.name }));
   },

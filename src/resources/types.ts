@@ -74,6 +74,11 @@ export interface RunContext {
   purpose: 'up' | 'down' | 'status';
   /** `down --delete-bucket-contents`: the foreign objects seen at read time may go. */
   deleteBucketContents?: boolean;
+  /**
+   * The run lock this run holds (src/apply/run-lock.ts): an object in the
+   * staging bucket, released before that bucket is deleted.
+   */
+  runLock?: { bucket: string; release(): Promise<void> };
 }
 
 export interface ResourceHandler {
