@@ -78,6 +78,20 @@ emulatorCmd.command('serve').description('serve the emulator on 127.0.0.1 and pr
   .option('--json', 'print {url, env} as one JSON document instead of export lines')
   .action(async (opts) => (await import('./emulator.js')).serve(opts));
 
+const policy = program.command('policy')
+  .description('test and explain the egress policy (offline unless --live)');
+const withPolicy = (c: Command): Command =>
+  withTarget(c).option('--live', 'read the deployed policy from the target instead of env.json');
+withPolicy(policy.command('test').argument('[url...]', 'URLs a node would fetch')
+  .description('ALLOW, DENY or BYPASS for each URL, with the deciding rule'))
+  .option('--from-file <file>', 'also test the URLs in this file, one a line')
+  .option('--source-service-account <email>', 'the request comes from this service account')
+  .option('--source-tag <tagValue>', 'the request comes from a VM with this secure tag (repeatable)',
+    (tag: string, tags: string[] = []) => [...tags, tag])
+  .action(async (urls, opts) => (await import('./policy.js')).policyTest(urls, opts));
+withPolicy(policy.command('explain').description('the policy rules as a table, in evaluation order'))
+  .action(async (opts) => (await import('./policy.js')).policyExplain(opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

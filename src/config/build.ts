@@ -7,6 +7,7 @@ import { DEFAULT_PRESETS } from '../policy/presets.js';
 import { parseCidr } from './address-rules.js';
 import { buildClusterSettings } from './cluster-settings.js';
 import { KEYS } from './keys.js';
+import { normalizePolicyRules } from './policy-rules.js';
 import { splitGcsPath } from './storage-rules.js';
 import type { EnvConfig, OverridableName } from './types.js';
 
@@ -74,6 +75,7 @@ export function buildConfig(values: ValidatedValues, envName: string): EnvConfig
     proxyCertGcsPath: proxyCert,
     allowedHosts: unique(allowed.map((host) => host.toLowerCase())),
     policyPresets: unique(presets),
+    policyRules: normalizePolicyRules(values.get('SWP_POLICY_RULES')),
     ...siblingKeys(values),
     cluster: buildClusterSettings(values),
     overrides: overrides(values),

@@ -6,6 +6,7 @@ import { checkAddressPlan } from './address-plan.js';
 import { checkClusterValues } from './cluster-checks.js';
 import { isGoogleApisHost } from './host-rules.js';
 import { envNameRule, zoneInRegion } from './name-rules.js';
+import { checkPolicyRuleValues } from './policy-rule-checks.js';
 import { reasonOf, show } from './problem.js';
 import type { Diagnostic } from './types.js';
 
@@ -93,7 +94,9 @@ function checkAllowlist(values: Values): Diagnostic[] {
   });
 
   const presets = list(values, 'SWP_POLICY_PRESETS');
-  if (presets && presets.length === 0 && hosts.length === 0) {
+  const rules = (values.get('SWP_POLICY_RULES') ?? []) as Array<{ action?: string }>;
+  const allowRules = rules.filter((r) => r.action === 'allow');
+  if (presets && presets.length === 0 && hosts.length === 0 && allowRules.length === 0) {
     found.push(warning('SWP_POLICY_PRESETS',
       'SWP_POLICY_PRESETS is empty and SWP_ALLOWED_HOSTS lists nothing, ' +
         'so the proxy will deny every request',
@@ -113,7 +116,7 @@ export function crossCheck(values: Values): { envName?: string; diagnostics: Dia
     diagnostics: [
       ...checkZone(values), ...env.diagnostics, ...checkSubnetNames(values, env.envName),
       ...checkAddressPlan(strings), ...checkAllowlist(values),
-      ...checkClusterValues(values),
+      ...checkClusterValues(values), ...checkPolicyRuleValues(values),
     ],
   };
 }

@@ -12,7 +12,7 @@ import { bucketRule, gcsObjectPathRule } from './storage-rules.js';
 import type { OverridableName } from './types.js';
 
 /** How a value is shaped in JSON; `string` values go through `rule`. */
-export type ValueShape = 'string' | 'port' | 'host-list' | 'preset-list'
+export type ValueShape = 'string' | 'port' | 'host-list' | 'preset-list' | 'policy-rules'
   | 'boolean' | 'count' | 'string-list';
 
 export interface KeySpec {
@@ -102,6 +102,12 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: 'SWP_POLICY_PRESETS', shape: 'preset-list', required: false, example: '["dataproc-gpu"]',
     description: 'Egress allowlist presets. Default ["dataproc-gpu"].',
+  },
+  {
+    key: 'SWP_POLICY_RULES', shape: 'policy-rules', required: false,
+    example: '[{"name": "block-uploads", "action": "deny", "hosts": ["uploads.example.com"]}]',
+    description: 'Named egress rules (allow or deny; hosts and/or URL paths; TLS inspection; ' +
+      'source service accounts or secure tags), evaluated before the presets in list order.',
   },
   ...CLUSTER_KEYS,
   sibling('PURPOSE', '"gpu"', 'Free text'),

@@ -8,6 +8,7 @@ import { DEFAULT_PRESETS, PRESET_NAMES } from '../policy/presets.js';
 import { hostPatternRule, portProblem } from './host-rules.js';
 import { clusterFieldSchema } from './cluster-schema.js';
 import { KEYS, type KeySpec } from './keys.js';
+import { policyRulesSchema } from './policy-rules-schema.js';
 import {
   firstNonAscii, MAX_VALUE_LENGTH, problem, show, type Problem, type StringRule,
 } from './problem.js';
@@ -83,6 +84,8 @@ export function fieldSchema(spec: KeySpec): z.ZodType {
     case 'preset-list':
       return listOf(checkedString(presetRule).meta({ enum: [...PRESET_NAMES] }))
         .meta({ description: spec.description, default: [...DEFAULT_PRESETS] });
+    case 'policy-rules':
+      return policyRulesSchema(spec.description);
     case 'boolean':
     case 'count':
     case 'string-list':

@@ -48,6 +48,8 @@ export interface EnvConfig {
   allowedHosts: string[];
   /** Policy preset names; default ["dataproc-gpu"]. */
   policyPresets: string[];
+  /** SWP_POLICY_RULES, in the order given (that order is their precedence). */
+  policyRules: PolicyRuleConfig[];
   /** The Dataproc cluster (planned only when set). */
   clusterName?: string;
   imageVersion?: string;
@@ -57,6 +59,29 @@ export interface EnvConfig {
   cluster: ClusterSettings;
   /** Explicit name overrides (NETWORK, CA_POOL, ...), already validated. */
   overrides: Partial<Record<OverridableName, string>>;
+}
+
+/**
+ * One SWP_POLICY_RULES entry, checked and normalised: hosts and the domain
+ * part of URLs lower case, at least one of the two non-empty, `urls` only
+ * with `tlsInspection` (the proxy sees an HTTPS path only when it inspects).
+ */
+export interface PolicyRuleConfig {
+  /** Rule ID; also the address `gateway-security-policy-rule.<name>`. */
+  name: string;
+  action: 'allow' | 'deny';
+  /** `example.com` or `*.example.com`. */
+  hosts: string[];
+  /** URL list entries with a path: `example.com/path`, `example.com/path/*`. */
+  urls: string[];
+  tlsInspection: boolean;
+  /** The rule applies only to requests from these (any of them). */
+  sourceServiceAccounts: string[];
+  /** Secure tag values (`tagValues/123`); combined with the accounts by "or". */
+  sourceTags: string[];
+  /** Explicit priority; otherwise one from the rule's position. */
+  priority?: number;
+  description?: string;
 }
 
 /** Derived names that an env.json key may override. */

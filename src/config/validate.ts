@@ -23,6 +23,7 @@ const EXPECTED: Record<KeySpec['shape'], string> = {
   port: 'a number or a decimal string',
   'host-list': 'an array of host patterns',
   'preset-list': 'an array of preset names',
+  'policy-rules': 'an array of rules',
   boolean: 'true or false',
   count: 'a whole number',
   'string-list': 'an array of strings',
@@ -35,7 +36,9 @@ function error(key: string, summary: string, detail: string): Diagnostic {
 /** One zod issue as a Diagnostic: never zod's own wording or JSON. */
 function issueDiagnostic(spec: KeySpec, raw: unknown, issue: core.$ZodIssue): Diagnostic {
   const index = issue.path.find((part) => typeof part === 'number');
-  const label = index === undefined ? spec.key : `${spec.key}[${index}]`;
+  // SWP_POLICY_RULES[2].hosts[0]: the whole path to the value.
+  const label = spec.key + issue.path.map((part) =>
+    (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
   const value = index === undefined ? raw : (raw as unknown[])[index];
   if (issue.code === 'custom') {
     return error(spec.key, `${label} ${issue.message}`, String(issue.params?.detail ?? ''));

@@ -39,12 +39,21 @@ export function toGcpError(err: unknown, site: CallSite): GcpError {
   const body = e.response?.data?.error;
   if (body && typeof body === 'object') {
     const reason = body.errors?.[0]?.reason ?? body.details?.find((d: any) => d.reason)?.reason ?? '';
-    return new GcpError(site, status, body.status ?? '', reason, String(body.message ?? ''));
+    return new GcpError(site, status, body.status ?? '', reason,
+      String(body.message ?? '') + violations(body));
   }
   const detail = typeof e.response?.data === 'string' && e.response.data
     ? e.response.data.slice(0, 200)
     : (e.code ?? e.message ?? String(err));
   return new GcpError(site, status, status ? '' : 'UNAVAILABLE', '', scrub(detail));
+}
+
+/** A google.rpc.BadRequest's field violations: "Config validation failed" alone says nothing. */
+function violations(body: any): string {
+  const found = (Array.isArray(body.details) ? body.details : [])
+    .flatMap((d: any) => (Array.isArray(d?.fieldViolations) ? d.fieldViolations : []))
+    .map((v: any) => `${v.field}: ${v.description}`);
+  return found.length ? ` (${found.join('; ')})` : '';
 }
 
 /** Removes bearer tokens and signed-URL signatures from any text we print. */

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { EnvConfig } from '../config/types.js';
 import type { ResourceNames } from '../config/names.js';
-import { policyRules } from '../policy/rules.js';
+import { policyRules, ruleAddress, ruleBody } from '../policy/rules.js';
 import type { Desired } from '../resources/types.js';
 import { firewallSpecs } from './firewalls.js';
 import { addCluster } from './graph-cluster.js';
@@ -107,25 +107,30 @@ export function desiredGraph(config: EnvConfig, names: ResourceNames, assets: As
 
   // 7. The gateway security policy, its rules, and the gateway.
   const policy = `projects/${p}/locations/${r}/gatewaySecurityPolicies/${names.gatewaySecurityPolicy}`;
+  const tlsPolicy = `projects/${p}/locations/${r}/tlsInspectionPolicies/` +
+    names.tlsInspectionPolicy;
   add({ address: 'gateway-security-policy.swp', kind: 'gateway-security-policy', name: policy,
     dependsOn: ['tls-inspection-policy.swp'],
-    spec: { tlsInspectionPolicy: `projects/${p}/locations/${r}/tlsInspectionPolicies/${names.tlsInspectionPolicy}`,
+    spec: { tlsInspectionPolicy: tlsPolicy,
       description: `dpgce egress policy, default deny [dpgce-env=${env}]` } });
   let previousRule: string | undefined;
   const urlListName = (rule: string): string => `projects/${p}/locations/${r}/urlLists/${env}-${rule}`;
-  for (const rule of policyRules(config, urlListName)) {
-    const address = `gateway-security-policy-rule.${rule.name}`;
+  // Rules may inspect TLS: the policy above names the TLS inspection policy.
+  for (const rule of policyRules(config, { urlListName, tlsInspection: true })) {
+    const address = ruleAddress(rule.name);
     if (rule.urlList) {
-      add({ address: `url-list.${rule.name}`, kind: 'url-list', name: rule.urlList, dependsOn: [svc('networksecurity')],
-        spec: { values: [...new Set(rule.hosts)].sort(), description: `hosts of rule ${rule.name} [dpgce-env=${env}]` } });
+      add({ address: `url-list.${rule.name}`, kind: 'url-list', name: rule.urlList.name,
+        dependsOn: [svc('networksecurity')],
+        spec: { values: rule.urlList.values,
+          description: `entries of rule ${rule.name} [dpgce-env=${env}]` } });
     }
     // One rule at a time: the service races on parallel rule creation.
+    const body = ruleBody(rule);
     add({ address, kind: 'gateway-security-policy-rule', name: `${policy}/rules/${rule.name}`,
       dependsOn: ['gateway-security-policy.swp', ...(previousRule ? [previousRule] : []),
         ...(rule.urlList ? [`url-list.${rule.name}`] : [])],
       parent: 'gateway-security-policy.swp',
-      spec: { basicProfile: 'ALLOW', enabled: true, priority: rule.priority, sessionMatcher: rule.sessionMatcher,
-        tlsInspectionEnabled: rule.tlsInspectionEnabled, description: `${rule.description} [dpgce-env=${env}]` } });
+      spec: { ...body, description: `${body.description} [dpgce-env=${env}]` } });
     previousRule = address;
   }
   const addressSubnet = swpAddressSubnet(config, names);

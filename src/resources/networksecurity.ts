@@ -2,6 +2,7 @@ import { GcpError, isPropagation, isTransient } from '../gcp/errors.js';
 import { awaitOperation } from './lro.js';
 import { lastSegment, orMissing, parentOf, sorted } from './common.js';
 import { poolName } from './privateca.js';
+import { freePriority } from './rule-priority.js';
 import { diffFields, hasDescriptionMark, type Desired, type ResourceHandler, type RunContext } from './types.js';
 
 // Network Security: the TLS inspection policy, the gateway security policy
@@ -90,15 +91,26 @@ export const gatewaySecurityPolicy: ResourceHandler = {
   describe: (_d, o) => `default deny; TLS inspection policy ${lastSegment(o.actual?.tlsInspectionPolicy ?? 'none')}`,
 };
 
+const ruleBase = handler('gateway-security-policy-rule', 'rules', 'gatewaySecurityPolicyRuleId', [
+  // proto3: a priority of 0 is not echoed.
+  { field: 'priority', norm: (v) => Number(v ?? 0) },
+  { field: 'basicProfile' },
+  { field: 'enabled', norm: (v) => v ?? false },
+  { field: 'sessionMatcher' },
+  { field: 'applicationMatcher', norm: (v) => v ?? '' },
+  { field: 'tlsInspectionEnabled', norm: (v) => v ?? false },
+]);
+
 export const gatewaySecurityPolicyRule: ResourceHandler = {
-  ...handler('gateway-security-policy-rule', 'rules', 'gatewaySecurityPolicyRuleId', [
-    { field: 'priority' },
-    { field: 'basicProfile' },
-    { field: 'enabled', norm: (v) => v ?? false },
-    { field: 'sessionMatcher' },
-    { field: 'applicationMatcher', norm: (v) => v ?? '' },
-    { field: 'tlsInspectionEnabled', norm: (v) => v ?? false },
-  ]),
+  ...ruleBase,
+  async create(ctx, d) {
+    await freePriority(ctx, d);
+    await ruleBase.create(ctx, d);
+  },
+  async update(ctx, d, o, diffs) {
+    if (diffs.some((x) => x.field === 'priority')) await freePriority(ctx, d);
+    await ruleBase.update!(ctx, d, o, diffs);
+  },
   describe: (_d, o) => `${o.actual?.basicProfile ?? '?'} at priority ${o.actual?.priority ?? '?'}` +
     `${o.actual?.tlsInspectionEnabled ? ', TLS inspected' : ''}: ${o.actual?.sessionMatcher ?? ''}`,
 };

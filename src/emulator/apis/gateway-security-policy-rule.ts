@@ -9,7 +9,8 @@ import { rulesOf } from './gateway-security-policy.js';
 // the name pattern and the documented minimum of 4 characters (digits are
 // accepted: Google's own tests use them). `enabled`, `priority` and
 // `tlsInspectionEnabled` are proto3 scalars: absent means false/0, and they
-// are not echoed at that value. Matchers get a CEL syntax check; a priority
+// are not echoed at that value. Matchers get a CEL syntax check (refused the
+// way the API refuses bad config: "Config validation failed"); a priority
 // already used in the policy and tlsInspectionEnabled on a policy without a
 // TLS inspection policy are refused (both unconfirmed; docs/emulator.md).
 
@@ -43,9 +44,11 @@ function check(req: EmuRequest, ctx: EmuContext, name: string, rule: Resource): 
   for (const [field, json] of [['session_matcher', 'sessionMatcher'], ['application_matcher', 'applicationMatcher']]) {
     if (rule[json] === undefined) continue;
     const problem = celProblem(rule[json]);
+    // This API's config validation: code 3, "Config validation failed", the
+    // reason in a BadRequest field violation (facts §18.2).
     if (problem) {
-      throw new BadRequestError(`Invalid CEL expression in ${field}: ${problem}.`,
-        [{ field: `resource.${field}`, description: problem }]);
+      throw new BadRequestError('Config validation failed',
+        [{ field: `resource.${field}`, description: `invalid CEL expression: ${problem}` }]);
     }
   }
   const policy = ctx.store.get(policyOf(req));
