@@ -33,7 +33,6 @@ export function clientEnvironment(url: string): Record<string, string> {
     GCE_METADATA_ROOT: '127.0.0.1:1',
     // Node's @google-cloud/storage takes the base URL, Python's the origin.
     STORAGE_EMULATOR_HOST: url,
-    DPGCE_EMULATOR: url,
   };
 }
 

@@ -4,9 +4,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { registerAll } from './apis/index.js';
+import { batch } from './batch.js';
 import { control } from './control.js';
 import { ApiError } from './errors.js';
 import { RESET, faultHook, type FaultConfig, type FaultHook, type FaultRequest } from './faults.js';
+import { selectFields } from './fields.js';
 import { Operations, type OperationTiming } from './operations.js';
 import { NO_REALISM, Realism, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
@@ -158,16 +160,28 @@ async function handle(req: IncomingMessage, res: ServerResponse, w: Wiring): Pro
   if (url.pathname.startsWith('/_emulator/')) {
     return send(res, await control(url, method, rawBody, w));
   }
+  if (method === 'POST' && /^\/batch(\/|$)/.test(url.pathname)) {
+    // The batch's own credential covers its parts.
+    const auth = req.headers.authorization;
+    return send(res, await batch(req.headers['content-type'], rawBody, (inner) =>
+      serveOne(w, inner.method, new URL(inner.url, 'http://127.0.0.1'),
+        { ...inner.headers, authorization: inner.headers.authorization ?? auth }, inner.body)));
+  }
+  send(res, await serveOne(w, method, url, req.headers, rawBody));
+}
 
+/** One API request, from the wire or from a batch: answered, written through, logged. */
+async function serveOne(w: Wiring, method: string, url: URL, headers: IncomingMessage['headers'],
+  rawBody: Buffer): Promise<Reply> {
   const matched = w.router.match(method, url.pathname);
   const request: EmuRequest = {
     method, path: url.pathname, params: matched?.params ?? {}, query: new TrackedQuery(url.searchParams),
-    json: undefined, rawBody, headers: req.headers,
+    json: undefined, rawBody, headers,
   };
   let api = matched?.route.api ?? 'unknown';
   let reply: Reply;
   try {
-    reply = await answer(request, matched, req.headers, w);
+    reply = await answer(request, matched, headers, w);
     api = request.logApi ?? api;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
@@ -175,7 +189,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, w: Wiring): Pro
   }
   w.ctx.store.flush();
   record(w, request, api, reply, matched ? (matched.route.mutating ?? method !== 'GET') : false);
-  send(res, reply);
+  return reply;
 }
 
 type Matched = ReturnType<Router['match']>;
@@ -213,7 +227,11 @@ async function answer(request: EmuRequest, matched: Matched, headers: IncomingMe
   const implemented = matched.route.query ?? [];
   const snapshot = strict.enabled && query.ignored(implemented).length ? w.ctx.store.snapshot() : undefined;
   const out = await w.settings.faults.around(faultRequest, () => matched.route.handler(request, w.ctx));
-  const reply = out instanceof Reply ? out : new Reply(200, out);
+  let reply = out instanceof Reply ? out : new Reply(200, out);
+  const fields = query.get('fields');
+  if (fields && reply.status < 300 && reply.json !== undefined && !reply.body) {
+    reply = new Reply(reply.status, selectFields(reply.json, fields), undefined, reply.contentType);
+  }
 
   // 4. A parameter the handler never looked at: undo, and say so.
   const ignored = strict.enabled ? query.ignored(implemented) : [];

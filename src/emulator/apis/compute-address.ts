@@ -4,7 +4,6 @@ import type { Resource } from '../store.js';
 import { contains, nthAddress, parseCidr, parseIpv4 } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
-  aggregatedList,
   checkFree,
   checkName,
   checkRegion,
@@ -19,6 +18,7 @@ import {
   withoutOutputOnly,
   withRequestId,
 } from './compute-common.js';
+import { aggregatedList } from './compute-aggregated.js';
 
 // Regional static addresses. EXTERNAL (the default) gets an address from a
 // documentation range; INTERNAL needs a subnetwork and an address inside

@@ -219,25 +219,3 @@ export function intField(value: unknown, field: string, fallback: number, max = 
   }
   return n;
 }
-
-/**
- * `aggregated/<collection>`: every region's items under `regions/<r>`.
- * Regions without items are left out (the real list names each with a
- * NO_RESULTS_ON_PAGE warning); one page only.
- */
-export function aggregatedList(
-  req: EmuRequest,
-  ctx: EmuContext,
-  collection: string,
-  kind: string,
-): Resource {
-  const project = req.params.project;
-  const keep = compileFilter(req.query.get('filter'));
-  const items: Record<string, Resource> = {};
-  for (const [key, item] of regional(ctx, project, collection)) {
-    if (keep(item))
-      (items[`regions/${key.split('/')[3]}`] ??= { [collection]: [] })[collection].push(item);
-  }
-  const path = `projects/${project}/aggregated/${collection}`;
-  return { kind: `compute#${kind}`, id: path, items, selfLink: computeLink(path) };
-}

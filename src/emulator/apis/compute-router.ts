@@ -2,7 +2,6 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, computeLink } from './common.js';
 import {
-  aggregatedList,
   checkFree,
   checkName,
   checkRegion,
@@ -18,6 +17,7 @@ import {
   withoutOutputOnly,
   withRequestId,
 } from './compute-common.js';
+import { aggregatedList } from './compute-aggregated.js';
 
 // Cloud Routers (regional operations) with their NATs inside `nats[]`
 // (gcloud's `routers nats create` is a read-modify-PATCH). Server defaults

@@ -4,7 +4,6 @@ import type { Resource } from '../store.js';
 import { nthAddress } from './cidr.js';
 import { body, computeLink } from './common.js';
 import {
-  aggregatedList,
   checkFree,
   checkName,
   checkRegion,
@@ -21,6 +20,7 @@ import {
   withoutOutputOnly,
   withRequestId,
 } from './compute-common.js';
+import { aggregatedList } from './compute-aggregated.js';
 import {
   subnetworkUser,
   checkNoOverlap,

@@ -1,3 +1,4 @@
+import { ApiError } from '../errors.js';
 import type { Router } from '../router.js';
 
 // Operation polling, shared by every API: operation names are unique across
@@ -16,6 +17,15 @@ export function registerOperations(r: Router): void {
       req.logApi = ctx.ops.find(name).api;
       return ctx.ops.poll(name);
     });
+
+  // `projects/*/locations` is the same path in every google.longrunning API,
+  // so one port cannot tell them apart; the recorded answer
+  // (certificatemanager-issuanceconfig: gcloud privateca roots create) is a
+  // bare 404, after which gcloud goes on without checking the location.
+  r.add({ api: 'operations', method: 'GET', path: '/v1/projects/{project}/locations',
+    query: ['filter', 'pageSize', 'pageToken', 'extraLocationTypes'] }, () => {
+    throw new ApiError(404, 'Not Found', 'NOT_FOUND');
+  });
 
   // Service Usage: `operations/*`.
   r.add({ api: 'serviceusage', method: 'GET', path: '/v1/operations/{operation}' },

@@ -103,3 +103,23 @@ export function nextGeneration(previous?: string): string {
   const after = previous ? BigInt(previous) + 1n : 0n;
   return (now > after ? now : after).toString();
 }
+
+/**
+ * `projection=full` adds the object's owner and, unless the bucket has
+ * uniform bucket-level access, its ACL: the project teams, as a new object
+ * gets them from the default object ACL (the uploader's own entry is not
+ * modelled).
+ */
+export function projected(req: EmuRequest, ctx: EmuContext, object: Resource): Resource {
+  if (req.query.get('projection') !== 'full') return object;
+  const bucket = bucketOr404(ctx, object.bucket);
+  const n = bucket.projectNumber;
+  const out: Resource = { ...object, owner: { entity: `project-owners-${n}` } };
+  if (bucket.iamConfiguration?.uniformBucketLevelAccess?.enabled) return out;
+  out.acl = ([['owners', 'OWNER'], ['editors', 'OWNER'], ['viewers', 'READER']] as const).map(([team, role]) => ({
+    kind: 'storage#objectAccessControl', id: `${object.bucket}/${object.name}/${object.generation}/project-${team}-${n}`,
+    bucket: object.bucket, object: object.name, generation: object.generation, entity: `project-${team}-${n}`,
+    role, projectTeam: { projectNumber: n, team }, etag: object.etag,
+  }));
+  return out;
+}

@@ -9,6 +9,7 @@ import {
   md5Base64,
   nextGeneration,
   noSuchObject,
+  projected,
   protoEtag,
   required,
 } from './storage-common.js';
@@ -96,7 +97,7 @@ function live(req: EmuRequest, ctx: EmuContext): Resource {
 function read(req: EmuRequest, ctx: EmuContext): Resource | Reply {
   const current = live(req, ctx);
   checkPreconditions(req, current, true);
-  if (req.query.get('alt') !== 'media') return current;
+  if (req.query.get('alt') !== 'media') return projected(req, ctx, current);
   const data = Buffer.from(
     ctx.store.get(mediaKey(current.bucket, current.name))?.data ?? '',
     'base64',
@@ -202,6 +203,11 @@ function list(req: EmuRequest, ctx: EmuContext): Resource {
   const bucket = bucketOr404(ctx, req.params.bucket).name;
   const prefix = req.query.get('prefix') ?? '';
   const delimiter = req.query.get('delimiter');
+  // Folders exist only in hierarchical-namespace buckets (not emulated): with
+  // none, including them as prefixes changes nothing.
+  req.query.get('includeFoldersAsPrefixes');
+  const projection = req.query.get('projection') ?? 'noAcl';
+  if (!['noAcl', 'full'].includes(projection)) throw badRequest(`Invalid projection: ${projection}`);
   const items: Resource[] = [];
   const prefixes = new Set<string>();
   for (const [, object] of ctx.store.entries(`b/${bucket}/o/${prefix}`)) {
@@ -211,6 +217,7 @@ function list(req: EmuRequest, ctx: EmuContext): Resource {
     else items.push(object);
   }
   const out: Resource = { kind: 'storage#objects', ...page(items, 'items', req, 'maxResults') };
+  out.items &&= out.items.map((o: Resource) => projected(req, ctx, o));
   if (prefixes.size) out.prefixes = [...prefixes].sort();
   return out;
 }
