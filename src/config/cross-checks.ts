@@ -9,6 +9,7 @@ import { envNameRule, zoneInRegion } from './name-rules.js';
 import { checkPolicyRuleValues } from './policy-rule-checks.js';
 import { reasonOf, show } from './problem.js';
 import type { Diagnostic } from './types.js';
+import { BOOT_SCRIPT_OBJECT } from './names.js';
 
 /** Values that passed their field rules, keyed by env.json key. */
 export type Values = ReadonlyMap<string, unknown>;
@@ -106,6 +107,20 @@ function checkAllowlist(values: Values): Diagnostic[] {
   return found;
 }
 
+/**
+ * The proxy CA must not land on the boot script's object: each `up` would
+ * overwrite one with the other, and nodes would boot a PEM as their script.
+ */
+function checkObjectPaths(values: Values): Diagnostic[] {
+  const cert = values.get('PROXY_CERT_GCS_PATH');
+  const bucket = values.get('BUCKET');
+  if (typeof cert !== 'string' || typeof bucket !== 'string') return [];
+  if (cert !== `gs://${bucket}/${BOOT_SCRIPT_OBJECT}`) return [];
+  return [{ severity: 'error', key: 'PROXY_CERT_GCS_PATH',
+    summary: `PROXY_CERT_GCS_PATH ${cert} is where dpgce uploads the node boot script`,
+    detail: `Pick another object, e.g. gs://${bucket}/proxy/ca.pem.` }];
+}
+
 /** All cross-field diagnostics, and the environment name if it resolved. */
 export function crossCheck(values: Values): { envName?: string; diagnostics: Diagnostic[] } {
   const env = resolveEnvName(values);
@@ -116,7 +131,7 @@ export function crossCheck(values: Values): { envName?: string; diagnostics: Dia
     diagnostics: [
       ...checkZone(values), ...env.diagnostics, ...checkSubnetNames(values, env.envName),
       ...checkAddressPlan(strings), ...checkAllowlist(values),
-      ...checkClusterValues(values), ...checkPolicyRuleValues(values),
+      ...checkClusterValues(values), ...checkPolicyRuleValues(values), ...checkObjectPaths(values),
     ],
   };
 }

@@ -30,7 +30,14 @@ function hostnameFlaw(name: string): string | undefined {
 
 export const hostnameRule: StringRule = (value) => {
   const flaw = hostnameFlaw(value);
-  return flaw ? problem(`${show(value)} ${flaw}`, HOSTNAME_DETAIL) : undefined;
+  if (flaw) return problem(`${show(value)} ${flaw}`, HOSTNAME_DETAIL);
+  // Nodes send *.googleapis.com around the proxy (Private Google Access), so
+  // a proxy named there would never be reached through its own name.
+  if (/(^|\.)googleapis\.com$/i.test(value)) {
+    return problem(`${show(value)} is under googleapis.com, which nodes reach without the proxy`,
+      'Name the proxy in a domain of your own, e.g. swp.corp.example.');
+  }
+  return undefined;
 };
 
 const PATTERN_DETAIL =

@@ -33,6 +33,8 @@ export const projectIdRule: StringRule = (value) => {
   }
   if (!/^[a-z]/.test(value)) return problem(`${v} does not start with a letter`, fix);
   if (value.endsWith('-')) return problem(`${v} ends with a hyphen`, fix);
+  // Resource Manager refuses restricted strings in project IDs.
+  if (/google|ssl/.test(value)) return problem(`${v} contains a restricted string (google, ssl)`, fix);
   if (!/^[a-z][a-z0-9-]+$/.test(value)) {
     return problem(`${v} may only contain lowercase letters, digits and hyphens`, fix);
   }

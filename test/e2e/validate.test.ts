@@ -19,6 +19,9 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ['SWP_PORT 99999', { SWP_PORT: '99999' }, 'SWP_PORT'],
   ['PROXY_CERT_GCS_PATH without gs://', { PROXY_CERT_GCS_PATH: 'https://storage.googleapis.com/b/proxy.cer' }, 'PROXY_CERT_GCS_PATH'],
   ['ZONE not in REGION', { ZONE: 'europe-west1-b' }, 'ZONE'],
+  ['SWP_HOSTNAME under googleapis.com', { SWP_HOSTNAME: 'swp.googleapis.com' }, 'SWP_HOSTNAME'],
+  ['PROJECT_ID with a restricted string', { PROJECT_ID: 'my-google-project' }, 'PROJECT_ID'],
+  ['the proxy CA on the boot script object', { PROXY_CERT_GCS_PATH: 'gs://dpgce-demo-staging/custom-image-deps/gce-proxy-setup.sh' }, 'PROXY_CERT_GCS_PATH'],
 ];
 
 describe('dpgce validate', () => {
