@@ -20,7 +20,7 @@ function endState(e: Emulator): string[] {
 
 describe('F21: TLS inspection policy and the service agent grant', () => {
   it('one up succeeds when the grant takes a while to propagate, retrying with backoff', async () => {
-    const e = await startEmulator({ timing: { latency: { defaultMs: 0, rules: [{ collection: 'iamPolicy', ms: 400 }] }, minPolls: 1 } });
+    const e = await startEmulator({ timing: { latency: { defaultMs: 0, rules: [{ collection: 'iamPolicy', ms: 3000 }] }, minPolls: 1 } });
     try {
       const ws = workspace();
       const r = await runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes', '--json'], { cwd: ws.dir });
