@@ -9,14 +9,18 @@
 const DELIMITERS = ['|', '#', ';', '~', '@', '%', '!', '+'];
 const ALLOW_ZERO_WORKERS = 'dataproc:dataproc.allow.zero.workers';
 
-const last = (v: unknown): string => String(v ?? '').split('/').pop() ?? '';
+const last = (v: unknown): string =>
+  String(v ?? '')
+    .split('/')
+    .pop() ?? '';
 
 /** A dictionary flag value: plain `k=v,k=v` when no comma is in it, else `^D^k=vDk=v`. */
 export function dictFlag(entries: Record<string, string>): string {
   const pairs = Object.entries(entries).map(([k, v]) => `${k}=${v}`);
   if (!pairs.some((p) => p.includes(','))) return pairs.join(',');
   const delimiter = DELIMITERS.find((d) => !pairs.some((p) => p.includes(d)));
-  if (!delimiter) throw new Error('every candidate delimiter appears in some value; this is a bug in dpgce');
+  if (!delimiter)
+    throw new Error('every candidate delimiter appears in some value; this is a bug in dpgce');
   return `^${delimiter}^${pairs.join(delimiter)}`;
 }
 
@@ -28,17 +32,28 @@ function acceleratorFlag(group: Record<string, any>): string | undefined {
 function shieldedFlags(shielded: Record<string, boolean> | undefined): string[] {
   if (!shielded) return [];
   const flag = (on: unknown, name: string): string => (on ? `--${name}` : `--no-${name}`);
-  return [flag(shielded.enableSecureBoot, 'shielded-secure-boot'), flag(shielded.enableVtpm, 'shielded-vtpm'),
-    flag(shielded.enableIntegrityMonitoring, 'shielded-integrity-monitoring')];
+  return [
+    flag(shielded.enableSecureBoot, 'shielded-secure-boot'),
+    flag(shielded.enableVtpm, 'shielded-vtpm'),
+    flag(shielded.enableIntegrityMonitoring, 'shielded-integrity-monitoring'),
+  ];
 }
 
 /** The gcloud argv (without `gcloud`) for a clusters.create body. */
 export function gcloudCreateArgs(body: Record<string, any>, region: string): string[] {
   const c = body.config;
   const g = c.gceClusterConfig;
-  const args = ['dataproc', 'clusters', 'create', body.clusterName, `--project=${body.projectId}`,
-    `--region=${region}`, `--zone=${last(g.zoneUri)}`, `--subnet=${g.subnetworkUri}`,
-    g.internalIpOnly ? '--no-address' : '--public-ip-address'];
+  const args = [
+    'dataproc',
+    'clusters',
+    'create',
+    body.clusterName,
+    `--project=${body.projectId}`,
+    `--region=${region}`,
+    `--zone=${last(g.zoneUri)}`,
+    `--subnet=${g.subnetworkUri}`,
+    g.internalIpOnly ? '--no-address' : '--public-ip-address',
+  ];
   const add = (flag: string, value: unknown): void => {
     if (value !== undefined && value !== '') args.push(`--${flag}=${value}`);
   };
@@ -60,8 +75,11 @@ export function gcloudCreateArgs(body: Record<string, any>, region: string): str
     args.push('--single-node');
   }
   // --single-node sets the zero-workers property itself.
-  const properties = Object.fromEntries(Object.entries(c.softwareConfig?.properties ?? {})
-    .filter(([k]) => !(k === ALLOW_ZERO_WORKERS && !c.workerConfig))) as Record<string, string>;
+  const properties = Object.fromEntries(
+    Object.entries(c.softwareConfig?.properties ?? {}).filter(
+      ([k]) => !(k === ALLOW_ZERO_WORKERS && !c.workerConfig),
+    ),
+  ) as Record<string, string>;
   if (Object.keys(properties).length) add('properties', dictFlag(properties));
   if (g.metadata && Object.keys(g.metadata).length) add('metadata', dictFlag(g.metadata));
   if (body.labels && Object.keys(body.labels).length) add('labels', dictFlag(body.labels));

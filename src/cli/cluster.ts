@@ -41,9 +41,13 @@ async function run(p: Prepared, fn: () => Promise<void>): Promise<void> {
 function clusterPlan(p: Prepared, adopt?: boolean): { plan: Plan; foundation: string[] } {
   const full = planUp(p.graph, p.ctx.observed, HANDLERS, { adopt });
   const changes = full.changes.filter((c) => isClusterBranch(c.address));
-  const blockers = [...full.blockers.filter((b) => b.address !== CLUSTER_ADDRESS),
-    ...clusterBlockers(p.graph, p.ctx.observed, changes)];
-  const foundation = full.changes.filter((c) => !isClusterBranch(c.address)).map((c) => `${c.action} ${c.address}`);
+  const blockers = [
+    ...full.blockers.filter((b) => b.address !== CLUSTER_ADDRESS),
+    ...clusterBlockers(p.graph, p.ctx.observed, changes),
+  ];
+  const foundation = full.changes
+    .filter((c) => !isClusterBranch(c.address))
+    .map((c) => `${c.action} ${c.address}`);
   return { plan: { ...full, changes, blockers }, foundation };
 }
 
@@ -52,8 +56,10 @@ export async function clusterCreate(opts: ClusterOptions): Promise<void> {
   await run(p, async () => {
     const { plan, foundation } = clusterPlan(p, opts.adopt);
     if (!plan.blockers.length && foundation.length) {
-      throw new CliError(`the foundation has ${foundation.length} change(s) pending (${foundation.slice(0, 5).join(', ')}` +
-        `${foundation.length > 5 ? ', ...' : ''}); run \`dpgce up\`, which builds it and then the cluster`);
+      throw new CliError(
+        `the foundation has ${foundation.length} change(s) pending (${foundation.slice(0, 5).join(', ')}` +
+          `${foundation.length > 5 ? ', ...' : ''}); run \`dpgce up\`, which builds it and then the cluster`,
+      );
     }
     await confirmAndApply(p, plan, opts, 'cluster create');
   });
@@ -66,12 +72,19 @@ export async function clusterDelete(opts: ClusterOptions): Promise<void> {
     const o = p.ctx.observed.get(CLUSTER_ADDRESS);
     const plan: Plan = { changes: [], unchanged: [], blockers: [], notes: [] };
     if (o?.exists && !o.owned) {
-      throw new CliError(`${d.name} does not carry the mark dpgce-env=${p.names.ownerMark}; dpgce deletes only ` +
-        'clusters it created');
+      throw new CliError(
+        `${d.name} does not carry the mark dpgce-env=${p.names.ownerMark}; dpgce deletes only ` +
+          'clusters it created',
+      );
     }
     if (o?.exists) {
-      plan.changes.push({ action: 'delete', address: d.address, kind: d.kind, name: d.name,
-        reason: 'owned by this environment' });
+      plan.changes.push({
+        action: 'delete',
+        address: d.address,
+        kind: d.kind,
+        name: d.name,
+        reason: 'owned by this environment',
+      });
     } else {
       plan.notes.push(`${d.name} does not exist`);
     }
@@ -82,7 +95,8 @@ export async function clusterDelete(opts: ClusterOptions): Promise<void> {
 export async function clusterStatus(opts: TargetOptions): Promise<void> {
   const p = await prepared(opts, 'status');
   await run(p, async () => {
-    const entries = p.graph.filter((d) => isClusterBranch(d.address) && d.kind !== 'service')
+    const entries = p.graph
+      .filter((d) => isClusterBranch(d.address) && d.kind !== 'service')
       .map((d) => entry(d, p.ctx.observed.get(d.address)));
     if (opts.json) printJson({ resources: entries });
     else process.stdout.write(statusText(entries, useColor(process.stdout)));
@@ -96,8 +110,10 @@ export async function clusterCommand(opts: TargetOptions): Promise<void> {
     const d = p.graph.find((x) => x.address === CLUSTER_ADDRESS)!;
     const body = createBody(p.ctx, d);
     if (d.spec.signing && !body.config.gceClusterConfig.metadata.modulus_md5sum) {
-      throw new CliError(`the module-signing secrets ${d.spec.signing.keySecret} and ${d.spec.signing.certSecret} ` +
-        'are missing or unreadable: run `dpgce secure-boot keys` first');
+      throw new CliError(
+        `the module-signing secrets ${d.spec.signing.keySecret} and ${d.spec.signing.certSecret} ` +
+          'are missing or unreadable: run `dpgce secure-boot keys` first',
+      );
     }
     const args = gcloudCreateArgs(body, d.spec.region);
     if (opts.json) printJson({ command: ['gcloud', ...args], text: renderCommand(args) });

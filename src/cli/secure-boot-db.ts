@@ -22,13 +22,24 @@ export interface UefiCa {
 }
 
 const CAS = [
-  { label: 'Microsoft Corporation UEFI CA 2011', key: 'MS_UEFI_CA_2011_FILE', year: '2011',
-    field: 'uefiCa2011File', out: 'microsoft-uefi-ca-2011.der' },
-  { label: 'Microsoft UEFI CA 2023', key: 'MS_UEFI_CA_2023_FILE', year: '2023',
-    field: 'uefiCa2023File', out: 'microsoft-uefi-ca-2023.der' },
+  {
+    label: 'Microsoft Corporation UEFI CA 2011',
+    key: 'MS_UEFI_CA_2011_FILE',
+    year: '2011',
+    field: 'uefiCa2011File',
+    out: 'microsoft-uefi-ca-2011.der',
+  },
+  {
+    label: 'Microsoft UEFI CA 2023',
+    key: 'MS_UEFI_CA_2023_FILE',
+    year: '2023',
+    field: 'uefiCa2023File',
+    out: 'microsoft-uefi-ca-2023.der',
+  },
 ] as const;
 
-const WHERE = 'Microsoft publishes both in "Windows Secure Boot Key Creation and Management Guidance" ' +
+const WHERE =
+  'Microsoft publishes both in "Windows Secure Boot Key Creation and Management Guidance" ' +
   '(learn.microsoft.com); see docs/secure-boot.md';
 
 /**
@@ -36,30 +47,42 @@ const WHERE = 'Microsoft publishes both in "Windows Secure Boot Key Creation and
  * to it). Returns the certificates and the warnings to print; throws a
  * CliError naming the key or file that is wrong.
  */
-export function loadUefiCas(config: EnvConfig, envFile: string, waive2023: boolean):
-  { cas: UefiCa[]; warnings: string[] } {
+export function loadUefiCas(
+  config: EnvConfig,
+  envFile: string,
+  waive2023: boolean,
+): { cas: UefiCa[]; warnings: string[] } {
   const cas: UefiCa[] = [];
   const warnings: string[] = [];
   for (const ca of CAS) {
     const path = config.cluster[ca.field];
     if (!path) {
       if (ca.year === '2023' && waive2023) {
-        warnings.push(`${ca.key} is not set and --waive-uefi-ca-2023 was given: the db will not trust what ` +
-          'Microsoft signs with its 2023 CA (newer shims and option ROMs)');
+        warnings.push(
+          `${ca.key} is not set and --waive-uefi-ca-2023 was given: the db will not trust what ` +
+            'Microsoft signs with its 2023 CA (newer shims and option ROMs)',
+        );
         continue;
       }
-      const waiver = ca.year === '2023' ? ', or pass --waive-uefi-ca-2023 to build the db without it' : '';
-      throw new CliError(`${ca.key} is not set: the signature database needs the ${ca.label} certificate. ` +
-        `Download it, set ${ca.key} to the file${waiver}. ${WHERE}.`);
+      const waiver =
+        ca.year === '2023' ? ', or pass --waive-uefi-ca-2023 to build the db without it' : '';
+      throw new CliError(
+        `${ca.key} is not set: the signature database needs the ${ca.label} certificate. ` +
+          `Download it, set ${ca.key} to the file${waiver}. ${WHERE}.`,
+      );
     }
     const file = resolve(dirname(envFile), path);
     if (!existsSync(file)) throw new CliError(`${ca.key}: ${file} does not exist`);
     const parsed = readCertificate(readFileSync(file));
     if (!parsed.der) {
-      throw new CliError(`${ca.key}: ${file} is not an X.509 certificate (DER or PEM): ${parsed.error}. ${WHERE}.`);
+      throw new CliError(
+        `${ca.key}: ${file} is not an X.509 certificate (DER or PEM): ${parsed.error}. ${WHERE}.`,
+      );
     }
     if (!parsed.subject!.includes(ca.year)) {
-      warnings.push(`${ca.key}: ${file} has the subject "${parsed.subject}", which does not look like the ${ca.label}`);
+      warnings.push(
+        `${ca.key}: ${file} has the subject "${parsed.subject}", which does not look like the ${ca.label}`,
+      );
     }
     cas.push({ label: ca.label, key: ca.key, file, der: parsed.der, subject: parsed.subject! });
   }
@@ -71,8 +94,14 @@ export function writeDbFiles(outDir: string, certificateDer: Buffer, cas: UefiCa
   mkdirSync(outDir, { recursive: true });
   const custom = join(outDir, 'db.der');
   writeFileSync(custom, certificateDer);
-  const pem = certificateDer.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  writeFileSync(join(outDir, 'db.pem'), `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`);
+  const pem = certificateDer
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
+  writeFileSync(
+    join(outDir, 'db.pem'),
+    `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
+  );
   const files = [custom];
   for (const ca of cas) {
     const out = join(outDir, CAS.find((c) => c.key === ca.key)!.out);

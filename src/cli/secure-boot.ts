@@ -22,13 +22,19 @@ export interface SecureBootOptions extends TargetOptions {
   waiveUefiCa2023?: boolean;
 }
 
-const SERVICE: Desired = { address: 'service.secretmanager', kind: 'service',
-  name: 'services/secretmanager.googleapis.com', dependsOn: [], spec: { service: 'secretmanager.googleapis.com' } };
+const SERVICE: Desired = {
+  address: 'service.secretmanager',
+  kind: 'service',
+  name: 'services/secretmanager.googleapis.com',
+  dependsOn: [],
+  spec: { service: 'secretmanager.googleapis.com' },
+};
 
 export async function secureBootKeys(opts: SecureBootOptions): Promise<void> {
   // 1. Configuration and the Microsoft CA files: every problem before any request.
   const { config, diagnostics } = await loadEnvFile(opts.env);
-  if (diagnostics.length) process.stderr.write(formatDiagnostics(diagnostics, useColor(process.stderr)));
+  if (diagnostics.length)
+    process.stderr.write(formatDiagnostics(diagnostics, useColor(process.stderr)));
   if (!config) throw new CliError(`${opts.env} is not valid; nothing was sent`);
   const names = deriveNames(config);
   const { cas, warnings } = loadUefiCas(config, opts.env, !!opts.waiveUefiCa2023);
@@ -37,34 +43,53 @@ export async function secureBootKeys(opts: SecureBootOptions): Promise<void> {
   // 2. The session; Secret Manager enabled (never disabled later).
   const { openSession } = await import('../gcp/open-session.js');
   const session = await openSession(resolveTarget(opts), {
-    onRetry: (site, detail, delayMs) => debug(`retry ${site.method} ${site.resource} in ${delayMs}ms: ${detail}`),
+    onRetry: (site, detail, delayMs) =>
+      debug(`retry ${site.method} ${site.resource} in ${delayMs}ms: ${detail}`),
   });
-  const ctx: RunContext = { session, config, names, purpose: 'up', observed: new Map(),
-    projectNumber: async () => { throw new Error('not needed by secure-boot keys'); } };
+  const ctx: RunContext = {
+    session,
+    config,
+    names,
+    purpose: 'up',
+    observed: new Map(),
+    projectNumber: async () => {
+      throw new Error('not needed by secure-boot keys');
+    },
+  };
   try {
-    if (!(await HANDLERS.service.read(ctx, SERVICE)).exists) await HANDLERS.service.create(ctx, SERVICE);
+    if (!(await HANDLERS.service.read(ctx, SERVICE)).exists)
+      await HANDLERS.service.create(ctx, SERVICE);
 
     // 3. The key pair, then the file set.
     const secrets = await ensureSigningSecrets(ctx);
     const outDir = resolve(opts.out ?? join('.dpgce', 'secure-boot', names.ownerMark));
     const files = writeDbFiles(outDir, secrets.certificateDer, cas);
     const metadata = {
-      private_secret_name: names.signingKeySecret, public_secret_name: names.signingCertSecret,
-      secret_project: config.projectId, secret_version: secrets.version, modulus_md5sum: secrets.modulusMd5,
+      private_secret_name: names.signingKeySecret,
+      public_secret_name: names.signingCertSecret,
+      secret_project: config.projectId,
+      secret_version: secrets.version,
+      modulus_md5sum: secrets.modulusMd5,
     };
-    writeFileSync(join(outDir, 'metadata.txt'),
-      Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    writeFileSync(
+      join(outDir, 'metadata.txt'),
+      Object.entries(metadata)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
 
     // 4. Report.
     if (opts.json) {
       printJson({ created: secrets.created, metadata, signatureDatabaseFiles: files, outDir });
       return;
     }
-    process.stdout.write(`${secrets.created ? 'Created' : 'Reused'} the module-signing key pair ` +
-      `(${names.signingKeySecret}, ${names.signingCertSecret}, version ${secrets.version}, ` +
-      `modulus md5 ${secrets.modulusMd5}).\n` +
-      `Signature database files in ${outDir}; build the custom image with\n` +
-      `  --signature-database-file=${files.join(',')}\n`);
+    process.stdout.write(
+      `${secrets.created ? 'Created' : 'Reused'} the module-signing key pair ` +
+        `(${names.signingKeySecret}, ${names.signingCertSecret}, version ${secrets.version}, ` +
+        `modulus md5 ${secrets.modulusMd5}).\n` +
+        `Signature database files in ${outDir}; build the custom image with\n` +
+        `  --signature-database-file=${files.join(',')}\n`,
+    );
   } finally {
     await session.close();
   }

@@ -18,7 +18,9 @@ export interface AcceleratorFamily {
 }
 
 const n1 = (counts: number[]): AcceleratorFamily => ({
-  series: 'n1', counts, defaults: Object.fromEntries(counts.map((c) => [c, `n1-standard-${Math.max(8, c * 4)}`])),
+  series: 'n1',
+  counts,
+  defaults: Object.fromEntries(counts.map((c) => [c, `n1-standard-${Math.max(8, c * 4)}`])),
 });
 
 /** The first machine type listed for a count is the default for it. */
@@ -29,18 +31,33 @@ function fixed(series: string, types: Record<string, number>): AcceleratorFamily
 }
 
 const G2 = fixed('g2', {
-  'g2-standard-8': 1, 'g2-standard-4': 1, 'g2-standard-12': 1, 'g2-standard-16': 1,
-  'g2-standard-32': 1, 'g2-standard-24': 2, 'g2-standard-48': 4, 'g2-standard-96': 8,
+  'g2-standard-8': 1,
+  'g2-standard-4': 1,
+  'g2-standard-12': 1,
+  'g2-standard-16': 1,
+  'g2-standard-32': 1,
+  'g2-standard-24': 2,
+  'g2-standard-48': 4,
+  'g2-standard-96': 8,
 });
 const A2_HIGH = fixed('a2', {
-  'a2-highgpu-1g': 1, 'a2-highgpu-2g': 2, 'a2-highgpu-4g': 4, 'a2-highgpu-8g': 8,
+  'a2-highgpu-1g': 1,
+  'a2-highgpu-2g': 2,
+  'a2-highgpu-4g': 4,
+  'a2-highgpu-8g': 8,
   'a2-megagpu-16g': 16,
 });
 const A2_ULTRA = fixed('a2', {
-  'a2-ultragpu-1g': 1, 'a2-ultragpu-2g': 2, 'a2-ultragpu-4g': 4, 'a2-ultragpu-8g': 8,
+  'a2-ultragpu-1g': 1,
+  'a2-ultragpu-2g': 2,
+  'a2-ultragpu-4g': 4,
+  'a2-ultragpu-8g': 8,
 });
 const A3_HIGH = fixed('a3', {
-  'a3-highgpu-1g': 1, 'a3-highgpu-2g': 2, 'a3-highgpu-4g': 4, 'a3-highgpu-8g': 8,
+  'a3-highgpu-1g': 1,
+  'a3-highgpu-2g': 2,
+  'a3-highgpu-4g': 4,
+  'a3-highgpu-8g': 8,
 });
 
 /** Accelerator type -> where it attaches. `-vws` (virtual workstation) types pair alike. */
@@ -71,31 +88,45 @@ export function defaultMachineType(accelerator: string | undefined, count: numbe
  * Why `machineType` cannot take `count` GPUs of `accelerator`, as a
  * sentence that says what would work; undefined when it can.
  */
-export function pairingProblem(accelerator: string, count: number, machineType: string): string | undefined {
+export function pairingProblem(
+  accelerator: string,
+  count: number,
+  machineType: string,
+): string | undefined {
   const family = ACCELERATORS[accelerator];
   if (!family) {
-    return `dpgce does not know which machine types take ${accelerator}; known types: ` +
-      `${Object.keys(ACCELERATORS).join(', ')}`;
+    return (
+      `dpgce does not know which machine types take ${accelerator}; known types: ` +
+      `${Object.keys(ACCELERATORS).join(', ')}`
+    );
   }
   const series = machineType.split('-')[0];
   const example = family.defaults[count] ?? family.defaults[1];
   if (series !== family.series) {
-    return `${accelerator} attaches only to ${family.series.toUpperCase()} machine types, and ` +
-      `${machineType} is ${series.toUpperCase()}; use, e.g., ${example}`;
+    return (
+      `${accelerator} attaches only to ${family.series.toUpperCase()} machine types, and ` +
+      `${machineType} is ${series.toUpperCase()}; use, e.g., ${example}`
+    );
   }
   if (family.counts && !family.counts.includes(count)) {
-    return `${family.series.toUpperCase()} VMs take ${family.counts.join(', ')} of ${accelerator}, ` +
-      `not ${count}; set ACCELERATOR_COUNT to one of those`;
+    return (
+      `${family.series.toUpperCase()} VMs take ${family.counts.join(', ')} of ${accelerator}, ` +
+      `not ${count}; set ACCELERATOR_COUNT to one of those`
+    );
   }
   const builtIn = family.builtIn?.[machineType];
   if (family.builtIn && builtIn === undefined) {
-    return `${machineType} is not a ${family.series.toUpperCase()} machine type with ${accelerator}; ` +
-      `use one of ${Object.keys(family.builtIn).sort().join(', ')}`;
+    return (
+      `${machineType} is not a ${family.series.toUpperCase()} machine type with ${accelerator}; ` +
+      `use one of ${Object.keys(family.builtIn).sort().join(', ')}`
+    );
   }
   if (builtIn !== undefined && builtIn !== count) {
     const fit = family.defaults[count];
-    return `${machineType} comes with ${builtIn} ${accelerator}, not ${count}; set ` +
-      `ACCELERATOR_COUNT to ${builtIn}${fit ? ` or use ${fit}` : ''}`;
+    return (
+      `${machineType} comes with ${builtIn} ${accelerator}, not ${count}; set ` +
+      `ACCELERATOR_COUNT to ${builtIn}${fit ? ` or use ${fit}` : ''}`
+    );
   }
   return undefined;
 }

@@ -25,7 +25,10 @@ export const DOTTED_VERSION = /^\d+(\.\d+){0,3}$/;
 export const GPU_DRIVER_PROVIDERS = ['NVIDIA', 'OS'] as const;
 
 export const clusterNameRule = patternRule(
-  CLUSTER_NAME, 1, 51, 'Dataproc cluster name',
+  CLUSTER_NAME,
+  1,
+  51,
+  'Dataproc cluster name',
   'starts with a lowercase letter, has only lowercase letters, digits and hyphens, and does ' +
     'not end with a hyphen (Dataproc adds -m and -w-N for the node names)',
 );
@@ -33,55 +36,71 @@ export const clusterNameRule = patternRule(
 export const imageVersionRule: StringRule = (value) =>
   IMAGE_VERSION.test(value)
     ? undefined
-    : problem(`${show(value)} is not a Dataproc image version`,
-      'Write a version such as 2.2-debian12, 2.2 or 2.2.35-debian12 (see the Dataproc ' +
-        'image version list).');
+    : problem(
+        `${show(value)} is not a Dataproc image version`,
+        'Write a version such as 2.2-debian12, 2.2 or 2.2.35-debian12 (see the Dataproc ' +
+          'image version list).',
+      );
 
 export const imageUriRule: StringRule = (value) =>
   IMAGE_URI.test(value)
     ? undefined
-    : problem(`${show(value)} is not a Compute Engine image`,
-      'Write it as projects/PROJECT/global/images/IMAGE (or .../images/family/FAMILY), or as ' +
-        'the image\'s full https://www.googleapis.com/compute/v1/... URL.');
+    : problem(
+        `${show(value)} is not a Compute Engine image`,
+        'Write it as projects/PROJECT/global/images/IMAGE (or .../images/family/FAMILY), or as ' +
+          "the image's full https://www.googleapis.com/compute/v1/... URL.",
+      );
 
 export const machineTypeRule: StringRule = (value) =>
   MACHINE_TYPE.test(value)
     ? undefined
-    : problem(`${show(value)} is not a Compute Engine machine type`,
-      'Write a machine type name such as n1-standard-8, g2-standard-8 or a2-highgpu-1g.');
+    : problem(
+        `${show(value)} is not a Compute Engine machine type`,
+        'Write a machine type name such as n1-standard-8, g2-standard-8 or a2-highgpu-1g.',
+      );
 
 export const acceleratorTypeRule: StringRule = (value) =>
   ACCELERATOR_TYPE.test(value)
     ? undefined
-    : problem(`${show(value)} is not a GPU accelerator type`,
-      'Write a Compute Engine accelerator type such as nvidia-tesla-t4, nvidia-l4 or ' +
-        'nvidia-tesla-a100 (gcloud compute accelerator-types list).');
+    : problem(
+        `${show(value)} is not a GPU accelerator type`,
+        'Write a Compute Engine accelerator type such as nvidia-tesla-t4, nvidia-l4 or ' +
+          'nvidia-tesla-a100 (gcloud compute accelerator-types list).',
+      );
 
 export const secretIdRule: StringRule = (value) =>
   SECRET_ID.test(value)
     ? undefined
-    : problem(`${show(value)} is not a Secret Manager secret ID`,
-      'A secret ID has 1-255 letters, digits, hyphens and underscores.');
+    : problem(
+        `${show(value)} is not a Secret Manager secret ID`,
+        'A secret ID has 1-255 letters, digits, hyphens and underscores.',
+      );
 
 export const dottedVersionRule: StringRule = (value) =>
   DOTTED_VERSION.test(value)
     ? undefined
-    : problem(`${show(value)} is not a version number`,
-      'Write digits separated by dots, e.g. 12.4.1 (CUDA) or 550.54.15 (driver).');
+    : problem(
+        `${show(value)} is not a version number`,
+        'Write digits separated by dots, e.g. 12.4.1 (CUDA) or 550.54.15 (driver).',
+      );
 
 export const gpuDriverProviderRule: StringRule = (value) =>
   (GPU_DRIVER_PROVIDERS as readonly string[]).includes(value)
     ? undefined
-    : problem(`${show(value)} is not a GPU driver provider`,
-      'Use NVIDIA (drivers from NVIDIA, the default) or OS (the distribution\'s packages).');
+    : problem(
+        `${show(value)} is not a GPU driver provider`,
+        "Use NVIDIA (drivers from NVIDIA, the default) or OS (the distribution's packages).",
+      );
 
 /** An existing object (Google's own buckets start with `goog`, so no creation rules here). */
 export const initActionRule: StringRule = (value) =>
   /^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]\/[^\r\n]*[^/\r\n]$/.test(value)
     ? undefined
-    : problem(`${show(value)} is not a gs://BUCKET/OBJECT location`,
-      'Give the gs:// URI of the initialization action script, e.g. ' +
-        'gs://goog-dataproc-initialization-actions-us-central1/gpu/install_gpu_driver.sh.');
+    : problem(
+        `${show(value)} is not a gs://BUCKET/OBJECT location`,
+        'Give the gs:// URI of the initialization action script, e.g. ' +
+          'gs://goog-dataproc-initialization-actions-us-central1/gpu/install_gpu_driver.sh.',
+      );
 
 /** An https:// URL the proxy allows, for the node boot script's self-test. */
 export const httpsUrlRule: StringRule = (value) => {
@@ -92,8 +111,10 @@ export const httpsUrlRule: StringRule = (value) => {
     url = undefined;
   }
   if (url?.protocol === 'https:' && url.hostname.includes('.')) return undefined;
-  return problem(`${show(value)} is not an https:// URL`,
-    'Give an https:// URL on the proxy\'s allowlist, e.g. https://pypi.org/simple/pip/.');
+  return problem(
+    `${show(value)} is not an https:// URL`,
+    "Give an https:// URL on the proxy's allowlist, e.g. https://pypi.org/simple/pip/.",
+  );
 };
 
 /** A local file path (resolved against the folder of env.json). */
@@ -105,7 +126,9 @@ export const filePathRule: StringRule = (value) =>
 /** One bypass entry: a domain suffix, a host, an address or a CIDR range. */
 export const bypassEntryRule: StringRule = (value) => {
   if (/^[A-Za-z0-9.:/_*-]+$/.test(value) && !value.includes(',')) return undefined;
-  return problem(`${show(value)} is not a host, domain suffix or address range`,
+  return problem(
+    `${show(value)} is not a host, domain suffix or address range`,
     'Write one entry per item: .corp.example (a domain and its hosts), host.example.com, ' +
-      '10.20.0.0/16 or 10.20.0.5.');
+      '10.20.0.0/16 or 10.20.0.5.',
+  );
 };

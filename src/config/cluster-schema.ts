@@ -10,8 +10,13 @@ import { checkedString, listOf, report } from './schema.js';
 
 const flag = z.union([z.boolean(), z.string()]).superRefine((value, ctx) => {
   if (typeof value === 'boolean' || value === 'true' || value === 'false') return;
-  report(ctx, problem(`${show(value)} is not true or false`,
-    'Write true or false (without quotes, or as "true"/"false").'));
+  report(
+    ctx,
+    problem(
+      `${show(value)} is not true or false`,
+      'Write true or false (without quotes, or as "true"/"false").',
+    ),
+  );
 });
 
 function count(spec: KeySpec) {
@@ -19,8 +24,13 @@ function count(spec: KeySpec) {
   return z.union([z.number(), z.string()]).superRefine((value, ctx) => {
     const n = typeof value === 'number' ? value : /^\d{1,9}$/.test(value) ? Number(value) : NaN;
     if (Number.isInteger(n) && n >= min && n <= max) return;
-    report(ctx, problem(`${show(value)} is not a whole number from ${min} to ${max}`,
-      `Write it as, e.g., "${spec.key}": ${spec.example}.`));
+    report(
+      ctx,
+      problem(
+        `${show(value)} is not a whole number from ${min} to ${max}`,
+        `Write it as, e.g., "${spec.key}": ${spec.example}.`,
+      ),
+    );
   });
 }
 
@@ -33,8 +43,13 @@ export function clusterFieldSchema(spec: KeySpec): z.ZodType {
       return flag.meta({ description: spec.description, examples: [true, 'true'] });
     case 'count': {
       const [minimum, maximum] = spec.range ?? [0, undefined];
-      return count(spec).meta({ description: spec.description, examples: [Number(spec.example)],
-        minimum, maximum, pattern: '^[0-9]+$' });
+      return count(spec).meta({
+        description: spec.description,
+        examples: [Number(spec.example)],
+        minimum,
+        maximum,
+        pattern: '^[0-9]+$',
+      });
     }
     default:
       return listOf(checkedString(spec.rule)).meta({ description: spec.description, default: [] });

@@ -45,7 +45,8 @@ export function buildClusterSettings(values: Values): ClusterSettings {
   return {
     acceleratorCount,
     masterMachineType: str(values, 'MASTER_MACHINE_TYPE') ?? machine,
-    workerMachineType: str(values, 'WORKER_MACHINE_TYPE') ?? str(values, 'MASTER_MACHINE_TYPE') ?? machine,
+    workerMachineType:
+      str(values, 'WORKER_MACHINE_TYPE') ?? str(values, 'MASTER_MACHINE_TYPE') ?? machine,
     numWorkers: singleNode ? 0 : Number(values.get('NUM_WORKERS') ?? 2),
     singleNode,
     secureBoot: values.has('SECURE_BOOT') ? asBoolean(values.get('SECURE_BOOT')) : true,

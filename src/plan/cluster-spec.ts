@@ -30,7 +30,8 @@ export const needsSigning = (config: EnvConfig): boolean =>
 
 /** The `no-proxy` metadata value: the user's entries, then the VPC ranges. */
 export function noProxyAttribute(config: EnvConfig): string {
-  return renderNoProxyAttribute([...config.cluster.noProxy, config.range, config.privateRange]).value;
+  return renderNoProxyAttribute([...config.cluster.noProxy, config.range, config.privateRange])
+    .value;
 }
 
 /** An allowlisted URL for the boot script's self-test: PROXY_TEST_URL, else one of the presets'. */
@@ -53,8 +54,10 @@ export function jvmProxyProperties(config: EnvConfig): Record<string, string> {
   const host = config.swpHostname;
   const port = String(config.swpPort);
   const options = [
-    `-Dhttp.proxyHost=${host}`, `-Dhttp.proxyPort=${port}`,
-    `-Dhttps.proxyHost=${host}`, `-Dhttps.proxyPort=${port}`,
+    `-Dhttp.proxyHost=${host}`,
+    `-Dhttp.proxyPort=${port}`,
+    `-Dhttps.proxyHost=${host}`,
+    `-Dhttps.proxyPort=${port}`,
     `-Dhttp.nonProxyHosts=${javaNonProxyHosts(noProxyAttribute(config))}`,
   ].join(' ');
   return {
@@ -96,14 +99,19 @@ function instanceGroup(config: EnvConfig, machineType: string, count: number): R
   const group: Record<string, any> = { numInstances: count, machineTypeUri: machineType };
   if (config.customImageUri) group.imageUri = imageUrl(config.customImageUri);
   if (config.acceleratorType) {
-    group.accelerators = [{ acceleratorTypeUri: config.acceleratorType,
-      acceleratorCount: config.cluster.acceleratorCount }];
+    group.accelerators = [
+      {
+        acceleratorTypeUri: config.acceleratorType,
+        acceleratorCount: config.cluster.acceleratorCount,
+      },
+    ];
   }
   return group;
 }
 
 /** A custom image as the full URL the API returns. */
-export const imageUrl = (uri: string): string => (uri.startsWith('https://') ? uri : `${COMPUTE}${uri}`);
+export const imageUrl = (uri: string): string =>
+  uri.startsWith('https://') ? uri : `${COMPUTE}${uri}`;
 
 /** The whole clusters.create body (without the two resolved signing values). */
 export function clusterBody(config: EnvConfig, names: ResourceNames): Record<string, any> {
@@ -129,7 +137,9 @@ export function clusterBody(config: EnvConfig, names: ResourceNames): Record<str
         serviceAccount: names.serviceAccountEmail,
         serviceAccountScopes: [CLOUD_PLATFORM_SCOPE],
         shieldedInstanceConfig: {
-          enableSecureBoot: c.secureBoot, enableVtpm: true, enableIntegrityMonitoring: true,
+          enableSecureBoot: c.secureBoot,
+          enableVtpm: true,
+          enableIntegrityMonitoring: true,
         },
         metadata: clusterMetadata(config, names),
       },
@@ -138,10 +148,12 @@ export function clusterBody(config: EnvConfig, names: ResourceNames): Record<str
     },
   };
   // A single-node cluster has no worker group to shape.
-  if (!c.singleNode) body.config.workerConfig = instanceGroup(config, c.workerMachineType, c.numWorkers);
+  if (!c.singleNode)
+    body.config.workerConfig = instanceGroup(config, c.workerMachineType, c.numWorkers);
   if (c.gpuInitActionUri && config.acceleratorType) {
-    body.config.initializationActions = [{ executableFile: c.gpuInitActionUri,
-      executionTimeout: INIT_ACTION_TIMEOUT }];
+    body.config.initializationActions = [
+      { executableFile: c.gpuInitActionUri, executionTimeout: INIT_ACTION_TIMEOUT },
+    ];
   }
   return body;
 }

@@ -19,15 +19,22 @@ export const SECRET_ACCESSOR = 'roles/secretmanager.secretAccessor';
 
 /** Addresses that belong to the cluster branch (what `cluster create` may change). */
 export const isClusterBranch = (address: string): boolean =>
-  address === CLUSTER_ADDRESS || address.startsWith('secret.') || address.startsWith('secret-iam.') ||
+  address === CLUSTER_ADDRESS ||
+  address.startsWith('secret.') ||
+  address.startsWith('secret-iam.') ||
   address === 'service.secretmanager';
 
 function addSecrets(config: EnvConfig, names: ResourceNames, add: Add, have: string[]): SigningRef {
   const p = config.projectId;
   const member = `serviceAccount:${names.serviceAccountEmail}`;
   if (!have.includes('service.secretmanager')) {
-    add({ address: 'service.secretmanager', kind: 'service', name: `projects/${p}/services/secretmanager.googleapis.com`,
-      dependsOn: [], spec: { service: 'secretmanager.googleapis.com' } });
+    add({
+      address: 'service.secretmanager',
+      kind: 'service',
+      name: `projects/${p}/services/secretmanager.googleapis.com`,
+      dependsOn: [],
+      spec: { service: 'secretmanager.googleapis.com' },
+    });
   }
   const secrets: Array<[string, string, string]> = [
     ['signing-key', names.signingKeySecret, 'private-key'],
@@ -35,15 +42,28 @@ function addSecrets(config: EnvConfig, names: ResourceNames, add: Add, have: str
   ];
   for (const [logical, secretId, role] of secrets) {
     const name = `projects/${p}/secrets/${secretId}`;
-    add({ address: `secret.${logical}`, kind: 'secret', name, dependsOn: ['service.secretmanager'],
-      adoption: 'observe', spec: { secretId, role, labels: { 'dpgce-env': names.ownerMark } } });
-    add({ address: `secret-iam.${logical}`, kind: 'secret-iam', name: `${name}/${SECRET_ACCESSOR}/${member}`,
-      dependsOn: [`secret.${logical}`, 'service-account.cluster'], parent: `secret.${logical}`,
-      spec: { secret: name, role: SECRET_ACCESSOR, member } });
+    add({
+      address: `secret.${logical}`,
+      kind: 'secret',
+      name,
+      dependsOn: ['service.secretmanager'],
+      adoption: 'observe',
+      spec: { secretId, role, labels: { 'dpgce-env': names.ownerMark } },
+    });
+    add({
+      address: `secret-iam.${logical}`,
+      kind: 'secret-iam',
+      name: `${name}/${SECRET_ACCESSOR}/${member}`,
+      dependsOn: [`secret.${logical}`, 'service-account.cluster'],
+      parent: `secret.${logical}`,
+      spec: { secret: name, role: SECRET_ACCESSOR, member },
+    });
   }
   return {
-    keySecret: names.signingKeySecret, certSecret: names.signingCertSecret,
-    keyAddress: 'secret.signing-key', certAddress: 'secret.signing-cert',
+    keySecret: names.signingKeySecret,
+    certSecret: names.signingCertSecret,
+    keyAddress: 'secret.signing-key',
+    certAddress: 'secret.signing-cert',
   };
 }
 
@@ -52,13 +72,26 @@ function addSecrets(config: EnvConfig, names: ResourceNames, add: Add, have: str
  * address already in the graph: the cluster depends on all of them, so `up`
  * creates it last and `down` deletes it first.
  */
-export function addCluster(config: EnvConfig, names: ResourceNames, add: Add, have: string[]): void {
+export function addCluster(
+  config: EnvConfig,
+  names: ResourceNames,
+  add: Add,
+  have: string[],
+): void {
   if (!names.cluster) return;
   const signing = needsSigning(config) ? addSecrets(config, names, add, have) : undefined;
-  const branch = signing ? ['service.secretmanager', 'secret.signing-key', 'secret.signing-cert',
-    'secret-iam.signing-key', 'secret-iam.signing-cert'] : [];
+  const branch = signing
+    ? [
+        'service.secretmanager',
+        'secret.signing-key',
+        'secret.signing-cert',
+        'secret-iam.signing-key',
+        'secret-iam.signing-cert',
+      ]
+    : [];
   add({
-    address: CLUSTER_ADDRESS, kind: 'dataproc-cluster',
+    address: CLUSTER_ADDRESS,
+    kind: 'dataproc-cluster',
     name: `projects/${config.projectId}/regions/${config.region}/clusters/${names.cluster}`,
     dependsOn: [...new Set([...have, ...branch])],
     spec: { region: config.region, cluster: clusterBody(config, names), signing },

@@ -7,7 +7,8 @@ import type { Desired, FieldDiff, Observed } from './types.js';
 // of a cluster is fixed at creation: only the worker count and the labels
 // can be patched; anything else means delete and create (`replace`).
 
-const last = (v: unknown): string | undefined => (v == null ? undefined : String(v).split('/').pop());
+const last = (v: unknown): string | undefined =>
+  v == null ? undefined : String(v).split('/').pop();
 const path = (v: unknown): string | undefined => {
   if (v == null) return undefined;
   const s = String(v);
@@ -30,10 +31,15 @@ export function versionMatches(want: string, have: string | undefined): boolean 
 }
 
 const gpus = (group: Record<string, any> | undefined): string[] =>
-  (group?.accelerators ?? []).map((a: any) => `${last(a.acceleratorTypeUri)} x${a.acceleratorCount ?? 1}`);
+  (group?.accelerators ?? []).map(
+    (a: any) => `${last(a.acceleratorTypeUri)} x${a.acceleratorCount ?? 1}`,
+  );
 
 /** The metadata the cluster should carry: the spec's plus the resolved signing values. */
-export function wantedMetadata(d: Desired, resolved: Record<string, string> | undefined): Record<string, string> {
+export function wantedMetadata(
+  d: Desired,
+  resolved: Record<string, string> | undefined,
+): Record<string, string> {
   return { ...d.spec.cluster.config.gceClusterConfig.metadata, ...(resolved ?? {}) };
 }
 
@@ -57,15 +63,27 @@ export function clusterDiff(d: Desired, o: Observed): FieldDiff[] {
   check('config.gceClusterConfig.serviceAccount', wg.serviceAccount, hg.serviceAccount);
   check('config.gceClusterConfig.tags', [...(wg.tags ?? [])].sort(), [...(hg.tags ?? [])].sort());
   for (const f of ['enableSecureBoot', 'enableVtpm', 'enableIntegrityMonitoring']) {
-    check(`config.gceClusterConfig.shieldedInstanceConfig.${f}`, !!wg.shieldedInstanceConfig?.[f],
-      !!hg.shieldedInstanceConfig?.[f]);
+    check(
+      `config.gceClusterConfig.shieldedInstanceConfig.${f}`,
+      !!wg.shieldedInstanceConfig?.[f],
+      !!hg.shieldedInstanceConfig?.[f],
+    );
   }
-  check('config.gceClusterConfig.metadata', sortedKeys(wantedMetadata(d, have.dpgceSigning)), sortedKeys(hg.metadata));
+  check(
+    'config.gceClusterConfig.metadata',
+    sortedKeys(wantedMetadata(d, have.dpgceSigning)),
+    sortedKeys(hg.metadata),
+  );
   for (const group of ['masterConfig', 'workerConfig']) {
     if (!wc[group]) continue;
-    check(`config.${group}.machineTypeUri`, last(wc[group].machineTypeUri), last(hc[group]?.machineTypeUri));
+    check(
+      `config.${group}.machineTypeUri`,
+      last(wc[group].machineTypeUri),
+      last(hc[group]?.machineTypeUri),
+    );
     check(`config.${group}.accelerators`, gpus(wc[group]), gpus(hc[group]));
-    if (wc[group].imageUri) check(`config.${group}.imageUri`, path(wc[group].imageUri), path(hc[group]?.imageUri));
+    if (wc[group].imageUri)
+      check(`config.${group}.imageUri`, path(wc[group].imageUri), path(hc[group]?.imageUri));
   }
   const version = wc.softwareConfig.imageVersion;
   if (version && !versionMatches(version, hc.softwareConfig?.imageVersion)) {
@@ -74,10 +92,17 @@ export function clusterDiff(d: Desired, o: Observed): FieldDiff[] {
   for (const [key, value] of Object.entries(wc.softwareConfig.properties ?? {})) {
     check(`config.softwareConfig.properties.${key}`, value, hc.softwareConfig?.properties?.[key]);
   }
-  check('config.initializationActions', (wc.initializationActions ?? []).map((a: any) => a.executableFile),
-    (hc.initializationActions ?? []).map((a: any) => a.executableFile));
-  check('config.workerConfig.numInstances', wc.workerConfig?.numInstances ?? 0, hc.workerConfig?.numInstances ?? 0,
-    false);
+  check(
+    'config.initializationActions',
+    (wc.initializationActions ?? []).map((a: any) => a.executableFile),
+    (hc.initializationActions ?? []).map((a: any) => a.executableFile),
+  );
+  check(
+    'config.workerConfig.numInstances',
+    wc.workerConfig?.numInstances ?? 0,
+    hc.workerConfig?.numInstances ?? 0,
+    false,
+  );
   check('labels.dpgce-env', want.labels['dpgce-env'], have.labels?.['dpgce-env'], false);
   return out;
 }

@@ -34,8 +34,11 @@ export const dataprocCluster: ResourceHandler = {
   async read(ctx, d) {
     const api = await clusters(ctx);
     const clusterName = lastSegment(d.name);
-    const actual: any = await orMissing(() => ctx.session.call({ method: 'dataproc.clusters.get', resource: d.name },
-      () => api.get({ projectId: ctx.config.projectId, region: d.spec.region, clusterName })));
+    const actual: any = await orMissing(() =>
+      ctx.session.call({ method: 'dataproc.clusters.get', resource: d.name }, () =>
+        api.get({ projectId: ctx.config.projectId, region: d.spec.region, clusterName }),
+      ),
+    );
     if (!actual) return { exists: false, owned: false };
     // A cluster being deleted is as good as gone for planning a new one.
     if (actual.status?.state === 'DELETING') return { exists: false, owned: false };
@@ -47,8 +50,14 @@ export const dataprocCluster: ResourceHandler = {
     const api = await clusters(ctx);
     const id = requestId();
     const site = { method: 'dataproc.clusters.create', resource: d.name };
-    const op = await ctx.session.call(site, () => api.create({ projectId: ctx.config.projectId,
-      region: d.spec.region, requestId: id, requestBody: createBody(ctx, d) }));
+    const op = await ctx.session.call(site, () =>
+      api.create({
+        projectId: ctx.config.projectId,
+        region: d.spec.region,
+        requestId: id,
+        requestBody: createBody(ctx, d),
+      }),
+    );
     await awaitOperation(ctx, 'dataproc', op, site.method, d.name);
   },
   async update(ctx, d, _o, diffs) {
@@ -57,7 +66,9 @@ export const dataprocCluster: ResourceHandler = {
     const body: Record<string, any> = { config: {} };
     if (diffs.some((x) => x.field === 'config.workerConfig.numInstances')) {
       mask.push('config.worker_config.num_instances');
-      body.config.workerConfig = { numInstances: d.spec.cluster.config.workerConfig?.numInstances ?? 0 };
+      body.config.workerConfig = {
+        numInstances: d.spec.cluster.config.workerConfig?.numInstances ?? 0,
+      };
     }
     if (diffs.some((x) => x.field.startsWith('labels'))) {
       mask.push('labels');
@@ -66,26 +77,43 @@ export const dataprocCluster: ResourceHandler = {
     if (!mask.length) return;
     const id = requestId();
     const site = { method: 'dataproc.clusters.patch', resource: d.name };
-    const op = await ctx.session.call(site, () => api.patch({ projectId: ctx.config.projectId, region: d.spec.region,
-      clusterName: lastSegment(d.name), updateMask: mask.join(','), requestId: id, requestBody: body }));
+    const op = await ctx.session.call(site, () =>
+      api.patch({
+        projectId: ctx.config.projectId,
+        region: d.spec.region,
+        clusterName: lastSegment(d.name),
+        updateMask: mask.join(','),
+        requestId: id,
+        requestBody: body,
+      }),
+    );
     await awaitOperation(ctx, 'dataproc', op, site.method, d.name);
   },
   async delete(ctx, d) {
     const api = await clusters(ctx);
     const id = requestId();
     const site = { method: 'dataproc.clusters.delete', resource: d.name };
-    const op = await ctx.session.call(site, () => api.delete({ projectId: ctx.config.projectId,
-      region: d.spec.region, clusterName: lastSegment(d.name), requestId: id }));
+    const op = await ctx.session.call(site, () =>
+      api.delete({
+        projectId: ctx.config.projectId,
+        region: d.spec.region,
+        clusterName: lastSegment(d.name),
+        requestId: id,
+      }),
+    );
     await awaitOperation(ctx, 'dataproc', op, site.method, d.name);
   },
   describe: (_d, o) => {
     const c = o.actual?.config ?? {};
     const gpu = c.masterConfig?.accelerators?.[0];
     const workers = c.workerConfig?.numInstances ?? 0;
-    const image = c.softwareConfig?.imageVersion ?? lastSegment(String(c.masterConfig?.imageUri ?? '?'));
-    return `${o.actual?.status?.state ?? '?'}, ${workers ? `${workers} workers` : 'single node'}, ` +
+    const image =
+      c.softwareConfig?.imageVersion ?? lastSegment(String(c.masterConfig?.imageUri ?? '?'));
+    return (
+      `${o.actual?.status?.state ?? '?'}, ${workers ? `${workers} workers` : 'single node'}, ` +
       `${lastSegment(String(c.masterConfig?.machineTypeUri ?? '?'))}` +
       `${gpu ? ` + ${gpu.acceleratorCount ?? 1}x ${lastSegment(gpu.acceleratorTypeUri)}` : ''}, image ${image}, ` +
-      `Secure Boot ${c.gceClusterConfig?.shieldedInstanceConfig?.enableSecureBoot ? 'on' : 'off'}`;
+      `Secure Boot ${c.gceClusterConfig?.shieldedInstanceConfig?.enableSecureBoot ? 'on' : 'off'}`
+    );
   },
 };

@@ -45,9 +45,16 @@ export function certModulusMd5(certificate: Buffer | string): string {
  * (they cannot, unless the crypto library is broken: checked all the same).
  */
 export async function generateSigningMaterial(commonName: string): Promise<SigningMaterial> {
-  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]),
-    modulusLength: 3072 };
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']) as CryptoKeyPair;
+  const algorithm = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 3072,
+  };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: [{ CN: [commonName] }],
@@ -61,7 +68,8 @@ export async function generateSigningMaterial(commonName: string): Promise<Signi
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const privateKeyPem = `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n')}\n` +
+  const privateKeyPem =
+    `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n')}\n` +
     '-----END PRIVATE KEY-----\n';
   return checkedMaterial(privateKeyPem, Buffer.from(cert.rawData));
 }
@@ -71,8 +79,10 @@ export function checkedMaterial(privateKeyPem: string, certificateDer: Buffer): 
   const fromKey = keyModulusMd5(privateKeyPem);
   const fromCert = certModulusMd5(certificateDer);
   if (fromKey !== fromCert) {
-    throw new Error(`the module-signing key (modulus md5 ${fromKey}) does not belong to the certificate ` +
-      `(modulus md5 ${fromCert})`);
+    throw new Error(
+      `the module-signing key (modulus md5 ${fromKey}) does not belong to the certificate ` +
+        `(modulus md5 ${fromCert})`,
+    );
   }
   return { privateKeyPem, certificateDer, modulusMd5: fromKey };
 }

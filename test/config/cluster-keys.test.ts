@@ -13,34 +13,60 @@ describe('cluster keys', () => {
     assert.equal(c.clusterName, 'gpu-cluster');
     assert.equal(c.envName, 'gpu-cluster', 'CLUSTER_NAME names the environment without ENV_NAME');
     assert.equal(c.acceleratorType, 'nvidia-tesla-t4');
-    assert.deepEqual([c.cluster.acceleratorCount, c.cluster.numWorkers, c.cluster.secureBoot], [1, 2, true]);
+    assert.deepEqual(
+      [c.cluster.acceleratorCount, c.cluster.numWorkers, c.cluster.secureBoot],
+      [1, 2, true],
+    );
     assert.deepEqual(c.cluster.noProxy, ['.corp.example']);
   });
 
   it('defaults: Secure Boot on, 2 workers, a machine type that fits the GPU', () => {
     const plain = loadWith({ CLUSTER_NAME: 'gpu1' }).config!.cluster;
-    assert.deepEqual([plain.secureBoot, plain.numWorkers, plain.singleNode, plain.masterMachineType],
-      [true, 2, false, 'n2-standard-4']);
-    assert.equal(loadWith({ ACCELERATOR_TYPE: 'nvidia-tesla-t4' }).config!.cluster.masterMachineType, 'n1-standard-8');
-    assert.equal(loadWith({ ACCELERATOR_TYPE: 'nvidia-l4' }).config!.cluster.workerMachineType, 'g2-standard-8');
-    assert.equal(loadWith({ ACCELERATOR_TYPE: 'nvidia-l4', ACCELERATOR_COUNT: 2 }).config!.cluster.masterMachineType,
-      'g2-standard-24');
-    assert.equal(loadWith({ ACCELERATOR_TYPE: 'nvidia-tesla-a100' }).config!.cluster.masterMachineType, 'a2-highgpu-1g');
+    assert.deepEqual(
+      [plain.secureBoot, plain.numWorkers, plain.singleNode, plain.masterMachineType],
+      [true, 2, false, 'n2-standard-4'],
+    );
+    assert.equal(
+      loadWith({ ACCELERATOR_TYPE: 'nvidia-tesla-t4' }).config!.cluster.masterMachineType,
+      'n1-standard-8',
+    );
+    assert.equal(
+      loadWith({ ACCELERATOR_TYPE: 'nvidia-l4' }).config!.cluster.workerMachineType,
+      'g2-standard-8',
+    );
+    assert.equal(
+      loadWith({ ACCELERATOR_TYPE: 'nvidia-l4', ACCELERATOR_COUNT: 2 }).config!.cluster
+        .masterMachineType,
+      'g2-standard-24',
+    );
+    assert.equal(
+      loadWith({ ACCELERATOR_TYPE: 'nvidia-tesla-a100' }).config!.cluster.masterMachineType,
+      'a2-highgpu-1g',
+    );
     const workerFromMaster = loadWith({ MASTER_MACHINE_TYPE: 'n1-highmem-8' }).config!.cluster;
     assert.equal(workerFromMaster.workerMachineType, 'n1-highmem-8');
   });
 
   it('accepts numbers and booleans written as strings, as sibling tools write them', () => {
-    const c = loadWith({ NUM_WORKERS: '3', SECURE_BOOT: 'false', ACCELERATOR_COUNT: '2', ACCELERATOR_TYPE: 'nvidia-tesla-t4' })
-      .config!.cluster;
+    const c = loadWith({
+      NUM_WORKERS: '3',
+      SECURE_BOOT: 'false',
+      ACCELERATOR_COUNT: '2',
+      ACCELERATOR_TYPE: 'nvidia-tesla-t4',
+    }).config!.cluster;
     assert.deepEqual([c.numWorkers, c.secureBoot, c.acceleratorCount], [3, false, 2]);
   });
 
   it('derives the signing secret names from ENV_NAME unless named', async () => {
     const { deriveNames } = await import('../../src/config/names.js');
     const named = deriveNames(loadWith({ ENV_NAME: 'team-a' }).config!);
-    assert.deepEqual([named.signingKeySecret, named.signingCertSecret], ['team-a-efi-db-priv-key', 'team-a-efi-db-pub-key']);
-    const given = deriveNames(loadWith({ PRIVATE_SECRET_NAME: 'k', PUBLIC_SECRET_NAME: 'c' }).config!);
+    assert.deepEqual(
+      [named.signingKeySecret, named.signingCertSecret],
+      ['team-a-efi-db-priv-key', 'team-a-efi-db-pub-key'],
+    );
+    const given = deriveNames(
+      loadWith({ PRIVATE_SECRET_NAME: 'k', PUBLIC_SECRET_NAME: 'c' }).config!,
+    );
     assert.deepEqual([given.signingKeySecret, given.signingCertSecret], ['k', 'c']);
   });
 
@@ -70,15 +96,24 @@ describe('cluster keys', () => {
     it(`rejects ${key} = ${JSON.stringify(value).slice(0, 40)}`, () => {
       const result = loadWith({ ...extra, [key]: value });
       const onKey = errors(result).filter((d) => d.key === key);
-      assert.ok(onKey.some((d) => summary.test(d.summary)), describeDiagnostics(result));
-      assert.ok(onKey.every((d) => d.detail.length > 0), 'every error says what to do');
+      assert.ok(
+        onKey.some((d) => summary.test(d.summary)),
+        describeDiagnostics(result),
+      );
+      assert.ok(
+        onKey.every((d) => d.detail.length > 0),
+        'every error says what to do',
+      );
       assert.equal(result.config, undefined);
     });
   }
 
   it('warns that IMAGE_VERSION is not sent with a custom image, and about GPU keys without a GPU', () => {
-    const result = loadWith({ CUSTOM_IMAGE_URI: 'projects/p-123456/global/images/i', IMAGE_VERSION: '2.2-debian12',
-      CUDA_VERSION: '12.4.1' });
+    const result = loadWith({
+      CUSTOM_IMAGE_URI: 'projects/p-123456/global/images/i',
+      IMAGE_VERSION: '2.2-debian12',
+      CUDA_VERSION: '12.4.1',
+    });
     assert.ok(result.config, describeDiagnostics(result));
     const keys = warnings(result).map((d) => d.key);
     assert.deepEqual(keys, ['IMAGE_VERSION', 'CUDA_VERSION']);

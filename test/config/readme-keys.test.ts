@@ -10,7 +10,10 @@ import { REPO_ROOT } from './env-fixture.js';
 describe('README env.json table', () => {
   it('names every key dpgce reads', () => {
     const readme = readFileSync(new URL('README.md', REPO_ROOT), 'utf8');
-    const table = readme.split('\n').filter((l) => l.startsWith('| `')).join('\n');
+    const table = readme
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .join('\n');
     const missing = KEYS.map((k) => k.key).filter((key) => !table.includes(`\`${key}\``));
     assert.deepEqual(missing, []);
   });

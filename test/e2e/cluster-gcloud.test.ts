@@ -25,7 +25,12 @@ if (SKIP) console.log(`# skipped: ${SKIP}`);
 const F26 = '.corp.example,10.10.0.0/24';
 
 /** Runs a command with gcloud pointed at the emulator on `port`; resolves with its exit code and output. */
-function withGcloud(cmd: string, args: string[], port: number, cwd: string): Promise<{ code: number | null; out: string }> {
+function withGcloud(
+  cmd: string,
+  args: string[],
+  port: number,
+  cwd: string,
+): Promise<{ code: number | null; out: string }> {
   const env = {
     ...process.env,
     CLOUDSDK_CONFIG: mkdtempSync(join(tmpdir(), 'dpgce-gcloud-')),
@@ -88,28 +93,46 @@ describe('dpgce cluster command, run by gcloud against the emulator', { skip: SK
   });
 
   it('F26: no-proxy with commas arrives exactly, through gcloud and through the API', async () => {
-    const values = { ...JSON.parse(readFileSync(ws.env, 'utf8')), CLUSTER_NAME: 'f26-cluster', ENV_NAME: 'gpu-cluster' };
+    const values = {
+      ...JSON.parse(readFileSync(ws.env, 'utf8')),
+      CLUSTER_NAME: 'f26-cluster',
+      ENV_NAME: 'gpu-cluster',
+    };
     const { config } = loadEnvText(JSON.stringify(values), 'env.json');
     const body = clusterBody(config!, deriveNames(config!));
-    body.config.gceClusterConfig.metadata = { 'no-proxy': F26, 'http-proxy': 'swp.your.domain.com:3128' };
+    body.config.gceClusterConfig.metadata = {
+      'no-proxy': F26,
+      'http-proxy': 'swp.your.domain.com:3128',
+    };
     const args = gcloudCreateArgs(body, 'us-central1');
     const flag = args.find((a) => a.startsWith('--metadata='))!;
     assert.equal(flag, `--metadata=${dictFlag(body.config.gceClusterConfig.metadata)}`);
-    assert.match(flag, /^--metadata=\^([^a-z0-9])\^no-proxy=\.corp\.example,10\.10\.0\.0\/24\1http-proxy=/);
+    assert.match(
+      flag,
+      /^--metadata=\^([^a-z0-9])\^no-proxy=\.corp\.example,10\.10\.0\.0\/24\1http-proxy=/,
+    );
 
     const emu = await startEmulator({ stateDir: ws.state });
     try {
       const run = await withGcloud(GCLOUD, args, emu.port, ws.dir);
       assert.equal(run.code, 0, run.out);
-      const viaGcloud = emu.store.get('projects/dpgce-demo-project/regions/us-central1/clusters/f26-cluster')!;
+      const viaGcloud = emu.store.get(
+        'projects/dpgce-demo-project/regions/us-central1/clusters/f26-cluster',
+      )!;
       assert.equal(viaGcloud.config.gceClusterConfig.metadata['no-proxy'], F26);
 
-      const res = await fetch(`${emu.url}/v1/projects/dpgce-demo-project/regions/us-central1/clusters`, {
-        method: 'POST', headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
-        body: JSON.stringify({ ...body, clusterName: 'f26-api' }),
-      });
+      const res = await fetch(
+        `${emu.url}/v1/projects/dpgce-demo-project/regions/us-central1/clusters`,
+        {
+          method: 'POST',
+          headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, clusterName: 'f26-api' }),
+        },
+      );
       assert.equal(res.status, 200, await res.text());
-      const viaApi = emu.store.get('projects/dpgce-demo-project/regions/us-central1/clusters/f26-api')!;
+      const viaApi = emu.store.get(
+        'projects/dpgce-demo-project/regions/us-central1/clusters/f26-api',
+      )!;
       assert.equal(viaApi.config.gceClusterConfig.metadata['no-proxy'], F26);
     } finally {
       await emu.close();

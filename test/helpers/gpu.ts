@@ -33,7 +33,10 @@ export function gpuConfig(changes: Record<string, unknown> = {}): EnvConfig {
   return config;
 }
 
-export function gpuGraph(changes: Record<string, unknown> = {}, options: GraphOptions = {}): Desired[] {
+export function gpuGraph(
+  changes: Record<string, unknown> = {},
+  options: GraphOptions = {},
+): Desired[] {
   const config = gpuConfig(changes);
   return desiredGraph(config, deriveNames(config), { bootScript: '#!/bin/bash\n' }, options);
 }
@@ -41,9 +44,14 @@ export function gpuGraph(changes: Record<string, unknown> = {}, options: GraphOp
 /** A self-signed certificate with this common name, DER. */
 export async function standInCertificate(commonName: string): Promise<Buffer> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(alg, false, ['sign', 'verify']) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, false, [
+    'sign',
+    'verify',
+  ])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: [{ CN: [commonName] }], keys, signingAlgorithm: alg,
+    name: [{ CN: [commonName] }],
+    keys,
+    signingAlgorithm: alg,
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
   });
   return Buffer.from(cert.rawData);
@@ -67,17 +75,26 @@ export async function gpuWorkspace(changes: Record<string, unknown> = {}): Promi
   const env = join(dir, 'env.json');
   writeFileSync(env, JSON.stringify(values, null, 2));
   mkdirSync(join(dir, 'uefi'));
-  writeFileSync(join(dir, 'uefi/MicCorUEFCA2011_2011-06-27.crt'),
-    await standInCertificate('Microsoft Corporation UEFI CA 2011 (test stand-in)'));
+  writeFileSync(
+    join(dir, 'uefi/MicCorUEFCA2011_2011-06-27.crt'),
+    await standInCertificate('Microsoft Corporation UEFI CA 2011 (test stand-in)'),
+  );
   const der2023 = await standInCertificate('Microsoft UEFI CA 2023 (test stand-in)');
-  const pem = der2023.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  writeFileSync(join(dir, 'uefi/microsoft-uefi-ca-2023.crt'),
-    `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`);
+  const pem = der2023
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
+  writeFileSync(
+    join(dir, 'uefi/microsoft-uefi-ca-2023.crt'),
+    `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
+  );
   return { dir, env, state: join(dir, 'state') };
 }
 
 /** The one Dataproc cluster in an emulator state file. */
 export function storedCluster(resources: Record<string, any>): Record<string, any> | undefined {
-  const key = Object.keys(resources).find((k) => /^projects\/[^/]+\/regions\/[^/]+\/clusters\/[^/]+$/.test(k));
+  const key = Object.keys(resources).find((k) =>
+    /^projects\/[^/]+\/regions\/[^/]+\/clusters\/[^/]+$/.test(k),
+  );
   return key ? resources[key] : undefined;
 }

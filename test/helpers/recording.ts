@@ -29,15 +29,21 @@ const json = (text: string): any => (text.trim() ? JSON.parse(text) : undefined)
 export function exchanges(name: string, values: Record<string, string> = {}): Exchange[] {
   let text = readFileSync(new URL(`${name}/_http.log`, RECORDINGS), 'utf8');
   for (const [k, v] of Object.entries(values)) text = text.split(`\${${k}}`).join(v);
-  return text.split(/\n---\n/).filter((b) => b.trim()).map((block) => {
-    const [requestPart, ...rest] = block.trim().split(/\n(?=\d{3} [A-Za-z ]+\n)/);
-    const [requestHead, ...requestBody] = requestPart.split(/\n\n/);
-    const [method, url] = requestHead.split('\n')[0].split(' ');
-    const responsePart = rest.join('\n');
-    const [responseHead, ...responseBody] = responsePart.split(/\n\n/);
-    return {
-      method, url, request: json(requestBody.join('\n\n')),
-      status: Number(responseHead.split(' ')[0]), response: json(responseBody.join('\n\n')),
-    };
-  });
+  return text
+    .split(/\n---\n/)
+    .filter((b) => b.trim())
+    .map((block) => {
+      const [requestPart, ...rest] = block.trim().split(/\n(?=\d{3} [A-Za-z ]+\n)/);
+      const [requestHead, ...requestBody] = requestPart.split(/\n\n/);
+      const [method, url] = requestHead.split('\n')[0].split(' ');
+      const responsePart = rest.join('\n');
+      const [responseHead, ...responseBody] = responsePart.split(/\n\n/);
+      return {
+        method,
+        url,
+        request: json(requestBody.join('\n\n')),
+        status: Number(responseHead.split(' ')[0]),
+        response: json(responseBody.join('\n\n')),
+      };
+    });
 }

@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import {
-  certificateFromPayload, certificatePayload, certModulusMd5, checkedMaterial, generateSigningMaterial, keyModulusMd5,
-  readCertificate, type SigningMaterial,
+  certificateFromPayload,
+  certificatePayload,
+  certModulusMd5,
+  checkedMaterial,
+  generateSigningMaterial,
+  keyModulusMd5,
+  readCertificate,
+  type SigningMaterial,
 } from '../../src/resources/signing-keys.js';
 
 // The module-signing key pair: generated with node:crypto and
@@ -39,7 +45,10 @@ describe('module-signing keys', () => {
 
   it('refuses a key and a certificate that do not belong together', async () => {
     const other = await generateSigningMaterial('another');
-    assert.throws(() => checkedMaterial(m.privateKeyPem, other.certificateDer), /does not belong to the certificate/);
+    assert.throws(
+      () => checkedMaterial(m.privateKeyPem, other.certificateDer),
+      /does not belong to the certificate/,
+    );
   });
 
   it('stores the certificate as base64 of its DER form, and reads back DER, PEM or base64', () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError } from '../errors.js';
 import type { EmuContext } from '../router.js';
 import type { Resource } from '../store.js';
 import { computeLink, computeRef } from './common.js';
+import { instanceGroup, invalid, last, resolveImage } from './dataproc-nodes.js';
 import { serviceAccountExists } from './iam-policy.js';
 
 // A Dataproc cluster as the service stores it: the create request checked
@@ -16,45 +16,14 @@ const SCOPE_CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const NAME = /^[a-z](?:[-a-z0-9]{0,49}[a-z0-9])?$/;
 const ALLOW_ZERO_WORKERS = 'dataproc:dataproc.allow.zero.workers';
 
-/** Image versions the emulator resolves: minor -> [patch, default OS]. */
-const VERSIONS: Record<string, [string, string]> = {
-  '2.0': ['2.0.136', 'debian10'], '2.1': ['2.1.95', 'debian11'], '2.2': ['2.2.63', 'debian12'],
-  '2.3': ['2.3.10', 'debian12'],
-};
-const OS_IMAGE: Record<string, string> = {
-  debian10: 'deb10', debian11: 'deb11', debian12: 'deb12', rocky8: 'rocky8', rocky9: 'rocky9',
-  ubuntu18: 'ubu18', ubuntu20: 'ubu20', ubuntu22: 'ubu22',
-};
-
-/** Machine series each accelerator attaches to (Compute Engine GPU machine types). */
-const GPU_SERIES: Record<string, string> = {
-  'nvidia-tesla-t4': 'n1', 'nvidia-tesla-t4-vws': 'n1', 'nvidia-tesla-v100': 'n1', 'nvidia-tesla-p100': 'n1',
-  'nvidia-tesla-p100-vws': 'n1', 'nvidia-tesla-p4': 'n1', 'nvidia-tesla-p4-vws': 'n1', 'nvidia-tesla-k80': 'n1',
-  'nvidia-l4': 'g2', 'nvidia-l4-vws': 'g2', 'nvidia-tesla-a100': 'a2', 'nvidia-a100-80gb': 'a2',
-  'nvidia-h100-80gb': 'a3', 'nvidia-h100-mega-80gb': 'a3',
-};
-
-export const invalid = (message: string): ApiError => new ApiError(400, message, 'INVALID_ARGUMENT');
-
-const last = (ref: string): string => ref.split('/').pop() ?? ref;
-
 /** The cluster name rule, with the text the service sends (jupyterhub-dataprocspawner#72). */
 export function checkClusterName(name: unknown): string {
   if (typeof name !== 'string' || name === '') throw invalid('Cluster name is required.');
-  if (!NAME.test(name)) throw invalid(`Cluster name '${name}' must match pattern (?:[a-z](?:[-a-z0-9]{0,49}[a-z0-9])?)`);
+  if (!NAME.test(name))
+    throw invalid(
+      `Cluster name '${name}' must match pattern (?:[a-z](?:[-a-z0-9]{0,49}[a-z0-9])?)`,
+    );
   return name;
-}
-
-/** `2.2`, `2.2-debian12` or `2.2.63-debian12` -> the full version and the image it names. */
-function resolveImage(version: string | undefined): { version: string; imageUri: string } {
-  const m = /^(\d+\.\d+)(?:\.(\d+))?(?:-([a-z]+\d*))?$/.exec(version ?? '2.2');
-  const known = m ? VERSIONS[m[1]] : undefined;
-  if (!m || !known) throw invalid(`Image version '${version}' is not supported.`);
-  const os = m[3] ?? known[1];
-  if (!OS_IMAGE[os]) throw invalid(`Image version '${version}' is not supported.`);
-  const full = `${m[2] ? `${m[1]}.${m[2]}` : known[0]}-${os}`;
-  const image = `dataproc-${m[1].replace('.', '-')}-${OS_IMAGE[os]}-20250817-165100-rc01`;
-  return { version: full, imageUri: computeLink(`projects/cloud-dataproc/global/images/${image}`) };
 }
 
 /** The subnetwork (or network) the nodes use, checked against the Compute store. */
@@ -64,23 +33,34 @@ function placement(ctx: EmuContext, project: string, region: string, gce: Resour
   }
   const out: Resource = {};
   if (gce.subnetworkUri) {
-    const key = computeRef(String(gce.subnetworkUri).includes('/') ? gce.subnetworkUri :
-      `projects/${project}/regions/${region}/subnetworks/${gce.subnetworkUri}`, project);
+    const key = computeRef(
+      String(gce.subnetworkUri).includes('/')
+        ? gce.subnetworkUri
+        : `projects/${project}/regions/${region}/subnetworks/${gce.subnetworkUri}`,
+      project,
+    );
     const subnet = ctx.store.get(key);
-    if (!subnet) throw invalid(`Subnetwork '${last(key)}' does not exist in region '${region}' of project '${project}'.`);
-    if (key.split('/')[3] !== region) throw invalid(`Subnetwork '${last(key)}' is not in the cluster's region '${region}'.`);
+    if (!subnet)
+      throw invalid(
+        `Subnetwork '${last(key)}' does not exist in region '${region}' of project '${project}'.`,
+      );
+    if (key.split('/')[3] !== region)
+      throw invalid(`Subnetwork '${last(key)}' is not in the cluster's region '${region}'.`);
     if (gce.internalIpOnly === true && subnet.privateIpGoogleAccess !== true) {
       const name = last(key);
-      throw invalid(`Subnetwork '${name}' does not support Private Google Access which is required for Dataproc ` +
-        `clusters when 'internal_ip_only' is set to 'true'. Enable Private Google Access on subnetwork '${name}' ` +
-        `or set 'internal_ip_only' to 'false'.`);
+      throw invalid(
+        `Subnetwork '${name}' does not support Private Google Access which is required for Dataproc ` +
+          `clusters when 'internal_ip_only' is set to 'true'. Enable Private Google Access on subnetwork '${name}' ` +
+          `or set 'internal_ip_only' to 'false'.`,
+      );
     }
     out.subnetworkUri = computeLink(key);
     out.networkUri = computeLink(computeRef(subnet.network, project));
     return out;
   }
   const key = computeRef(gce.networkUri ?? `projects/${project}/global/networks/default`, project);
-  if (!ctx.store.get(key)) throw invalid(`Network '${last(key)}' does not exist in project '${project}'.`);
+  if (!ctx.store.get(key))
+    throw invalid(`Network '${last(key)}' does not exist in project '${project}'.`);
   out.networkUri = computeLink(key);
   return out;
 }
@@ -94,54 +74,38 @@ function zoneOf(region: string, zoneUri: unknown): { zone: string; auto: boolean
   return { zone, auto: false };
 }
 
-/** One instance group in its stored form. */
-function instanceGroup(ctx: { project: string; zone: string; name: string; imageUri: string },
-  given: Resource | undefined, role: 'm' | 'w', count: number): Resource {
-  const g = given ?? {};
-  const machine = last(String(g.machineTypeUri ?? 'n2-standard-4'));
-  const out: Resource = {
-    diskConfig: { bootDiskSizeGb: g.diskConfig?.bootDiskSizeGb ?? 1000,
-      bootDiskType: g.diskConfig?.bootDiskType ?? 'pd-standard' },
-    imageUri: g.imageUri ? computeLink(computeRef(String(g.imageUri), ctx.project)) : ctx.imageUri,
-    instanceNames: Array.from({ length: count }, (_, i) =>
-      role === 'm' ? (count === 1 ? `${ctx.name}-m` : `${ctx.name}-m-${i}`) : `${ctx.name}-w-${i}`),
-    machineTypeUri: computeLink(`projects/${ctx.project}/zones/${ctx.zone}/machineTypes/${machine}`),
-    minCpuPlatform: g.minCpuPlatform ?? 'AUTOMATIC',
-    numInstances: count,
-    preemptibility: g.preemptibility ?? 'NON_PREEMPTIBLE',
-  };
-  const accelerators = (g.accelerators ?? []) as Resource[];
-  if (accelerators.length) {
-    out.accelerators = accelerators.map((a) => {
-      const type = last(String(a.acceleratorTypeUri ?? ''));
-      const series = GPU_SERIES[type];
-      if (!series) throw invalid(`Accelerator type '${type}' is not available in zone '${ctx.zone}'.`);
-      if (machine.split('-')[0] !== series) {
-        throw invalid(`Accelerator type '${type}' cannot be attached to machine type '${machine}'; ` +
-          `it requires a ${series.toUpperCase()} machine type.`);
-      }
-      return { acceleratorCount: a.acceleratorCount ?? 1,
-        acceleratorTypeUri: computeLink(`projects/${ctx.project}/zones/${ctx.zone}/acceleratorTypes/${type}`) };
-    });
-  }
-  return out;
-}
-
-function gceConfig(ctx: EmuContext, project: string, region: string, zone: string, gce: Resource): Resource {
-  const sa = gce.serviceAccount ?? `${ctx.projectNumber(project)}-compute@developer.gserviceaccount.com`;
+function gceConfig(
+  ctx: EmuContext,
+  project: string,
+  region: string,
+  zone: string,
+  gce: Resource,
+): Resource {
+  const sa =
+    gce.serviceAccount ?? `${ctx.projectNumber(project)}-compute@developer.gserviceaccount.com`;
   if (gce.serviceAccount && !serviceAccountExists(ctx, sa)) {
     throw invalid(`Service account '${sa}' does not exist in project '${project}'.`);
   }
   const out: Resource = {
     ...placement(ctx, project, region, gce),
     serviceAccount: sa,
-    serviceAccountScopes: gce.serviceAccountScopes?.length ? [...gce.serviceAccountScopes] : [SCOPE_CLOUD_PLATFORM],
+    serviceAccountScopes: gce.serviceAccountScopes?.length
+      ? [...gce.serviceAccountScopes]
+      : [SCOPE_CLOUD_PLATFORM],
     zoneUri: computeLink(`projects/${project}/zones/${zone}`),
   };
   // Unset means true from image 2.2 on (GCL GceClusterConfig.internalIpOnly).
   out.internalIpOnly = gce.internalIpOnly ?? true;
-  const shielded = gce.shieldedInstanceConfig ?? { enableSecureBoot: true, enableVtpm: true, enableIntegrityMonitoring: true };
-  out.shieldedInstanceConfig = Object.fromEntries(Object.entries(shielded).filter(([, v]) => v === true).sort());
+  const shielded = gce.shieldedInstanceConfig ?? {
+    enableSecureBoot: true,
+    enableVtpm: true,
+    enableIntegrityMonitoring: true,
+  };
+  out.shieldedInstanceConfig = Object.fromEntries(
+    Object.entries(shielded)
+      .filter(([, v]) => v === true)
+      .sort(),
+  );
   if (gce.tags?.length) out.tags = [...gce.tags];
   if (gce.metadata && Object.keys(gce.metadata).length) out.metadata = { ...gce.metadata };
   return out;
@@ -159,10 +123,17 @@ function checkBuckets(ctx: EmuContext, config: Resource): void {
 }
 
 /** The stored form of a create request, status CREATING; throws the API's 400s. */
-export function buildCluster(ctx: EmuContext, project: string, region: string, body: Resource): Resource {
+export function buildCluster(
+  ctx: EmuContext,
+  project: string,
+  region: string,
+  body: Resource,
+): Resource {
   const name = checkClusterName(body.clusterName);
   if (body.projectId !== undefined && body.projectId !== project) {
-    throw invalid(`Project ID '${body.projectId}' in the cluster does not match '${project}' in the request.`);
+    throw invalid(
+      `Project ID '${body.projectId}' in the cluster does not match '${project}' in the request.`,
+    );
   }
   const config: Resource = body.config ?? {};
   checkBuckets(ctx, config);
@@ -170,14 +141,19 @@ export function buildCluster(ctx: EmuContext, project: string, region: string, b
   const { zone, auto } = zoneOf(region, gce.zoneUri);
   const software: Resource = config.softwareConfig ?? {};
   const custom = config.masterConfig?.imageUri;
-  const image = custom ? { version: software.imageVersion, imageUri: '' } : resolveImage(software.imageVersion);
+  const image = custom
+    ? { version: software.imageVersion, imageUri: '' }
+    : resolveImage(software.imageVersion);
   const properties: Resource = { ...(software.properties ?? {}) };
   const masters = config.masterConfig?.numInstances ?? 1;
   if (masters !== 1 && masters !== 3) throw invalid('A cluster has 1 or 3 master instances.');
-  const workers = config.workerConfig?.numInstances ?? (properties[ALLOW_ZERO_WORKERS] === 'true' ? 0 : 2);
+  const workers =
+    config.workerConfig?.numInstances ?? (properties[ALLOW_ZERO_WORKERS] === 'true' ? 0 : 2);
   if (workers === 1 || (workers === 0 && properties[ALLOW_ZERO_WORKERS] !== 'true')) {
-    throw invalid(`Multi-node clusters must have at least 2 primary workers; got ${workers}. For a single-node ` +
-      `cluster set the property ${ALLOW_ZERO_WORKERS}=true.`);
+    throw invalid(
+      `Multi-node clusters must have at least 2 primary workers; got ${workers}. For a single-node ` +
+        `cluster set the property ${ALLOW_ZERO_WORKERS}=true.`,
+    );
   }
 
   const uuid = randomUUID();
@@ -186,12 +162,15 @@ export function buildCluster(ctx: EmuContext, project: string, region: string, b
     clusterName: name,
     clusterUuid: uuid,
     config: {
-      configBucket: config.configBucket ?? `dataproc-staging-${region}-${ctx.projectNumber(project)}-emul`,
+      configBucket:
+        config.configBucket ?? `dataproc-staging-${region}-${ctx.projectNumber(project)}-emul`,
       endpointConfig: config.endpointConfig ?? {},
       gceClusterConfig: gceConfig(ctx, project, region, zone, gce),
       masterConfig: instanceGroup(group, config.masterConfig, 'm', masters),
-      softwareConfig: { ...(image.version ? { imageVersion: image.version } : {}),
-        ...(Object.keys(properties).length ? { properties } : {}) },
+      softwareConfig: {
+        ...(image.version ? { imageVersion: image.version } : {}),
+        ...(Object.keys(properties).length ? { properties } : {}),
+      },
       tempBucket: config.tempBucket ?? `dataproc-temp-${region}-${ctx.projectNumber(project)}-emul`,
     },
     labels: {
@@ -205,7 +184,8 @@ export function buildCluster(ctx: EmuContext, project: string, region: string, b
     projectId: project,
     status: { state: 'CREATING', stateStartTime: new Date().toISOString() },
   };
-  if (workers > 0) stored.config.workerConfig = instanceGroup(group, config.workerConfig, 'w', workers);
+  if (workers > 0)
+    stored.config.workerConfig = instanceGroup(group, config.workerConfig, 'w', workers);
   if (config.initializationActions?.length) {
     stored.config.initializationActions = config.initializationActions.map((a: Resource) => {
       if (typeof a.executableFile !== 'string' || !a.executableFile.startsWith('gs://')) {
@@ -221,6 +201,8 @@ export function buildCluster(ctx: EmuContext, project: string, region: string, b
 export function createWarnings(body: Resource): string[] {
   const config = body.config ?? {};
   if (config.softwareConfig?.imageVersion || config.masterConfig?.imageUri) return [];
-  return ['No image specified. Using the default image version. It is recommended to select a specific image ' +
-    'version in production, as the default image version may change at any time.'];
+  return [
+    'No image specified. Using the default image version. It is recommended to select a specific image ' +
+      'version in production, as the default image version may change at any time.',
+  ];
 }

@@ -3,7 +3,8 @@ import type { Effect } from '../operations.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, page } from './common.js';
-import { buildCluster, createWarnings, invalid } from './dataproc-cluster.js';
+import { buildCluster, createWarnings } from './dataproc-cluster.js';
+import { invalid } from './dataproc-nodes.js';
 
 // Dataproc v1 clusters (recording dataproc-cluster; gcp-api-facts §9). Every
 // mutation is a google.longrunning.Operation named
@@ -29,25 +30,51 @@ function clusterOr404(ctx: EmuContext, key: string): Resource {
 }
 
 /** Starts a cluster operation: PENDING now, DONE with its history later. */
-function startOp(ctx: EmuContext, req: EmuRequest, cluster: Resource, a: {
-  type: 'CREATE' | 'DELETE' | 'UPDATE'; description: string; effects: Effect[]; warnings?: string[];
-}): Resource {
+function startOp(
+  ctx: EmuContext,
+  req: EmuRequest,
+  cluster: Resource,
+  a: {
+    type: 'CREATE' | 'DELETE' | 'UPDATE';
+    description: string;
+    effects: Effect[];
+    warnings?: string[];
+  },
+): Resource {
   const { project, region } = req.params;
   const now = new Date().toISOString();
   const base: Resource = {
-    '@type': METADATA_TYPE, clusterName: cluster.clusterName, clusterUuid: cluster.clusterUuid,
-    description: a.description, operationType: a.type,
+    '@type': METADATA_TYPE,
+    clusterName: cluster.clusterName,
+    clusterUuid: cluster.clusterUuid,
+    description: a.description,
+    operationType: a.type,
   };
   const warnings = a.warnings?.length ? { warnings: a.warnings } : {};
   const key = keyOf(req.params, cluster.clusterName);
   const op = ctx.ops.startLro({
-    api: 'dataproc', parent: `projects/${project}/regions/${region}`, verb: a.type.toLowerCase(), target: key,
-    collection: 'clusters', metadataType: METADATA_TYPE, effects: a.effects,
+    api: 'dataproc',
+    parent: `projects/${project}/regions/${region}`,
+    verb: a.type.toLowerCase(),
+    target: key,
+    collection: 'clusters',
+    metadataType: METADATA_TYPE,
+    effects: a.effects,
     ...(a.type === 'DELETE' ? {} : { responseKey: key, responseType: CLUSTER_TYPE }),
-    metadata: { ...base, status: { innerState: 'PENDING', state: 'PENDING', stateStartTime: now }, ...warnings },
-    doneMetadata: { ...base, status: { innerState: 'DONE', state: 'DONE', stateStartTime: now },
-      statusHistory: [{ state: 'PENDING', stateStartTime: now }, { state: 'RUNNING', stateStartTime: now }],
-      ...warnings },
+    metadata: {
+      ...base,
+      status: { innerState: 'PENDING', state: 'PENDING', stateStartTime: now },
+      ...warnings,
+    },
+    doneMetadata: {
+      ...base,
+      status: { innerState: 'DONE', state: 'DONE', stateStartTime: now },
+      statusHistory: [
+        { state: 'PENDING', stateStartTime: now },
+        { state: 'RUNNING', stateStartTime: now },
+      ],
+      ...warnings,
+    },
   });
   ctx.ops.remember(project, req.query.get('requestId'), op);
   return op;
@@ -57,13 +84,16 @@ function startOp(ctx: EmuContext, req: EmuRequest, cluster: Resource, a: {
 function replayed(req: EmuRequest, ctx: EmuContext): Resource | undefined {
   const id = req.query.get('requestId');
   if (id !== null && !REQUEST_ID.test(id)) {
-    throw invalid(`Invalid request_id '${id}': at most 40 letters, digits, underscores and hyphens.`);
+    throw invalid(
+      `Invalid request_id '${id}': at most 40 letters, digits, underscores and hyphens.`,
+    );
   }
   return ctx.ops.replay(req.params.project, id);
 }
 
 const running = (since: Resource): Resource => ({
-  status: { state: 'RUNNING', stateStartTime: new Date().toISOString() }, statusHistory: [since],
+  status: { state: 'RUNNING', stateStartTime: new Date().toISOString() },
+  statusHistory: [since],
 });
 
 function create(req: EmuRequest, ctx: EmuContext): Resource {
@@ -74,12 +104,20 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
   const cluster = buildCluster(ctx, project, region, b);
   const key = keyOf(req.params, cluster.clusterName);
   if (ctx.store.get(key)) {
-    throw new ApiError(409, `Already exists: Failed to create cluster: Cluster ${key}`, 'ALREADY_EXISTS');
+    throw new ApiError(
+      409,
+      `Already exists: Failed to create cluster: Cluster ${key}`,
+      'ALREADY_EXISTS',
+    );
   }
   ctx.store.put(key, cluster);
   const workers = cluster.config.workerConfig?.numInstances ?? 0;
-  return startOp(ctx, req, cluster, { type: 'CREATE', description: `Create cluster with ${workers} workers`,
-    warnings: createWarnings(b), effects: [{ merge: key, value: running(cluster.status) }] });
+  return startOp(ctx, req, cluster, {
+    type: 'CREATE',
+    description: `Create cluster with ${workers} workers`,
+    warnings: createWarnings(b),
+    effects: [{ merge: key, value: running(cluster.status) }],
+  });
 }
 
 function remove(req: EmuRequest, ctx: EmuContext): Resource {
@@ -88,14 +126,25 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
   const key = keyOf(req.params);
   const cluster = clusterOr404(ctx, key);
   const uuid = req.query.get('clusterUuid');
-  if (uuid && uuid !== cluster.clusterUuid) throw new ApiError(404, `Not found: Cluster ${key}`, 'NOT_FOUND');
+  if (uuid && uuid !== cluster.clusterUuid)
+    throw new ApiError(404, `Not found: Cluster ${key}`, 'NOT_FOUND');
   if (['CREATING', 'UPDATING', 'DELETING'].includes(cluster.status?.state)) {
-    throw new ApiError(400, `Cluster ${key} is in state ${cluster.status.state}; wait for its operation to end.`,
-      'FAILED_PRECONDITION');
+    throw new ApiError(
+      400,
+      `Cluster ${key} is in state ${cluster.status.state}; wait for its operation to end.`,
+      'FAILED_PRECONDITION',
+    );
   }
-  ctx.store.put(key, { ...cluster, status: { state: 'DELETING', stateStartTime: new Date().toISOString() },
-    statusHistory: [...(cluster.statusHistory ?? []), cluster.status] });
-  return startOp(ctx, req, cluster, { type: 'DELETE', description: 'Delete cluster', effects: [{ delete: key }] });
+  ctx.store.put(key, {
+    ...cluster,
+    status: { state: 'DELETING', stateStartTime: new Date().toISOString() },
+    statusHistory: [...(cluster.statusHistory ?? []), cluster.status],
+  });
+  return startOp(ctx, req, cluster, {
+    type: 'DELETE',
+    description: 'Delete cluster',
+    effects: [{ delete: key }],
+  });
 }
 
 /** PATCH with updateMask: the worker count and labels, as the service allows. */
@@ -105,41 +154,74 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const key = keyOf(req.params);
   const cluster = clusterOr404(ctx, key);
   if (cluster.status?.state !== 'RUNNING') {
-    throw new ApiError(400, `Cluster ${key} is in state ${cluster.status?.state}; only a RUNNING cluster can be updated.`,
-      'FAILED_PRECONDITION');
+    throw new ApiError(
+      400,
+      `Cluster ${key} is in state ${cluster.status?.state}; only a RUNNING cluster can be updated.`,
+      'FAILED_PRECONDITION',
+    );
   }
-  const mask = (req.query.get('updateMask') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const mask = (req.query.get('updateMask') ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const b = body(req);
   const next: Resource = structuredClone(cluster);
   let description = 'Update cluster labels.';
   for (const field of mask) {
     if (field === 'labels') {
-      const goog = Object.fromEntries(Object.entries(cluster.labels ?? {}).filter(([k]) => k.startsWith('goog-')));
+      const goog = Object.fromEntries(
+        Object.entries(cluster.labels ?? {}).filter(([k]) => k.startsWith('goog-')),
+      );
       next.labels = { ...(b.labels ?? {}), ...goog };
-    } else if (['config.worker_config.num_instances', 'config.workerConfig.numInstances'].includes(field)) {
+    } else if (
+      ['config.worker_config.num_instances', 'config.workerConfig.numInstances'].includes(field)
+    ) {
       const want = b.config?.workerConfig?.numInstances;
       const have = cluster.config.workerConfig?.numInstances ?? 0;
-      if (!Number.isInteger(want) || want < 2) throw invalid('A cluster needs at least 2 primary workers.');
+      if (!Number.isInteger(want) || want < 2)
+        throw invalid('A cluster needs at least 2 primary workers.');
       next.config.workerConfig.numInstances = want;
-      next.config.workerConfig.instanceNames = Array.from({ length: want }, (_, i) => `${cluster.clusterName}-w-${i}`);
+      next.config.workerConfig.instanceNames = Array.from(
+        { length: want },
+        (_, i) => `${cluster.clusterName}-w-${i}`,
+      );
       description = want >= have ? `Add ${want - have} workers.` : `Remove ${have - want} workers.`;
     } else {
-      throw invalid(`Update mask field '${field}' is not supported; only labels and the worker count can change.`);
+      throw invalid(
+        `Update mask field '${field}' is not supported; only labels and the worker count can change.`,
+      );
     }
   }
   if (!mask.length) throw invalid('An update mask is required.');
-  ctx.store.put(key, { ...cluster, status: { state: 'UPDATING', stateStartTime: new Date().toISOString() } });
-  next.statusHistory = [...(cluster.statusHistory ?? []), cluster.status,
-    { state: 'UPDATING', stateStartTime: new Date().toISOString() }];
+  ctx.store.put(key, {
+    ...cluster,
+    status: { state: 'UPDATING', stateStartTime: new Date().toISOString() },
+  });
+  next.statusHistory = [
+    ...(cluster.statusHistory ?? []),
+    cluster.status,
+    { state: 'UPDATING', stateStartTime: new Date().toISOString() },
+  ];
   next.status = { state: 'RUNNING', stateStartTime: new Date().toISOString() };
-  return startOp(ctx, req, cluster, { type: 'UPDATE', description, effects: [{ put: key, value: next }] });
+  return startOp(ctx, req, cluster, {
+    type: 'UPDATE',
+    description,
+    effects: [{ put: key, value: next }],
+  });
 }
 
 export function registerDataproc(r: Router): void {
   r.add({ api: 'dataproc', method: 'POST', path: BASE }, create);
   r.add({ api: 'dataproc', method: 'GET', path: BASE }, (req, ctx) =>
-    page(ctx.store.list(`projects/${req.params.project}/regions/${req.params.region}/clusters`), 'clusters', req));
-  r.add({ api: 'dataproc', method: 'GET', path: `${BASE}/{cluster}` }, (req, ctx) => clusterOr404(ctx, keyOf(req.params)));
+    page(
+      ctx.store.list(`projects/${req.params.project}/regions/${req.params.region}/clusters`),
+      'clusters',
+      req,
+    ),
+  );
+  r.add({ api: 'dataproc', method: 'GET', path: `${BASE}/{cluster}` }, (req, ctx) =>
+    clusterOr404(ctx, keyOf(req.params)),
+  );
   r.add({ api: 'dataproc', method: 'PATCH', path: `${BASE}/{cluster}` }, patch);
   r.add({ api: 'dataproc', method: 'DELETE', path: `${BASE}/{cluster}` }, remove);
 }

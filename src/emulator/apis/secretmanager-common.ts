@@ -6,7 +6,8 @@ import type { Resource } from '../store.js';
 // number (the recorded responses use it even when the request had the ID)
 // and the service's 404 and 400 forms.
 
-export const invalidArgument = (message: string): ApiError => new ApiError(400, message, 'INVALID_ARGUMENT');
+export const invalidArgument = (message: string): ApiError =>
+  new ApiError(400, message, 'INVALID_ARGUMENT');
 
 /** `projects/<number>/secrets/<id>`: the store key and the name clients see. */
 export function secretName(ctx: EmuContext, project: string, secret: string): string {
