@@ -35,7 +35,7 @@ export async function confirmAndApply(p: Prepared, first: Plan, opts: ApplyFlags
   // 2. Show the plan; with --json, the plan goes to stderr and stdout keeps the one document.
   const out = opts.json ? process.stderr : process.stdout;
   out.write(`${targetLine(p)}\n`);
-  out.write(planText(plan, opts.json ? color : useColor(process.stdout)));
+  out.write(planText(plan, opts.json ? color : useColor(process.stdout), p.graph));
   if (plan.changes.length === 0) {
     if (opts.json) printJson(planJson(plan, []));
     return;

@@ -2,6 +2,8 @@ import type { AppliedChange } from '../apply/engine.js';
 import type { EngineEvent } from '../apply/events.js';
 import { summarize, type Change, type Plan } from '../plan/plan.js';
 import { paint } from './output.js';
+import { HANDLERS } from '../resources/index.js';
+import type { Desired } from '../resources/types.js';
 
 // Human and JSON views of plans and of applied changes.
 
@@ -9,13 +11,28 @@ const SYMBOL: Record<Change['action'], [string, number]> = {
   create: ['+', 32], update: ['~', 33], replace: ['-/+', 35], delete: ['-', 31],
 };
 
-export function planText(plan: Plan, color: boolean): string {
+/** Key fields of what a create or replace will build, from the kind's own description. */
+function keyFields(c: Change, graph?: Desired[]): string | undefined {
+  if ((c.action !== 'create' && c.action !== 'replace') || c.kind === 'service') return undefined;
+  const d = graph?.find((x) => x.address === c.address);
+  const h = d && HANDLERS[d.kind];
+  if (!d || !h?.describe) return undefined;
+  try {
+    return h.describe(d, { exists: false, owned: true, actual: d.spec }) || undefined;
+  } catch {
+    return undefined; // a description needs server-filled fields: the reason says enough
+  }
+}
+
+export function planText(plan: Plan, color: boolean, graph?: Desired[]): string {
   const lines: string[] = [];
   const width = Math.max(0, ...plan.changes.map((c) => c.address.length));
   for (const c of plan.changes) {
     const [sym, code] = SYMBOL[c.action];
     lines.push(`${paint(color, code, sym.padStart(3))} ${c.address.padEnd(width)}  ${c.name}`);
     lines.push(`      ${paint(color, 2, c.reason)}`);
+    const fields = keyFields(c, graph);
+    if (fields) lines.push(`      ${paint(color, 2, fields)}`);
   }
   for (const b of plan.blockers) lines.push(`${paint(color, 31, '  !')} ${b.address}: ${b.summary}`, `      ${b.detail}`);
   for (const n of plan.notes) lines.push(`  ${paint(color, 2, `note: ${n}`)}`);

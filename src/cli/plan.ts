@@ -16,7 +16,7 @@ export async function plan(opts: PlanOptions): Promise<void> {
   try {
     const result = planUp(p.graph, p.ctx.observed, HANDLERS, { adopt: opts.adopt });
     if (opts.json) printJson(planJson(result));
-    else process.stdout.write(`${targetLine(p)}\n${planText(result, useColor(process.stdout))}`);
+    else process.stdout.write(`${targetLine(p)}\n${planText(result, useColor(process.stdout), p.graph)}`);
     if (result.blockers.length) throw new CliError(blockedMessage(result));
     else if (opts.detailedExitcode && result.changes.length) process.exitCode = 2;
   } finally {

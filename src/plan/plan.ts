@@ -79,7 +79,7 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
       }
       change(d, 'create', d.kind === 'route'
         ? 'the network has no route to the default internet gateway, which Dataproc, Private Google Access and the proxy NAT need; isolation comes from the egress firewall rules'
-        : 'does not exist');
+        : d.kind === 'service' ? 'not enabled' : 'does not exist');
       continue;
     }
 

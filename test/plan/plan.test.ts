@@ -12,7 +12,7 @@ describe('planUp', () => {
     const plan = planUp(graph, new Map(), HANDLERS);
     const notCreated = graph.filter((d) => !plan.changes.some((c) => c.address === d.address)).map((d) => d.address);
     assert.deepEqual(notCreated.sort(), ['route.default-internet', 'router.swg-autogen']);
-    assert.ok(plan.changes.every((c) => c.action === 'create' && c.reason === 'does not exist'));
+    assert.ok(plan.changes.every((c) => c.action === 'create' && c.reason === (c.kind === 'service' ? 'not enabled' : 'does not exist')));
     assert.equal(plan.blockers.length, 0);
   });
 
