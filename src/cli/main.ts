@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError } from './errors.js';
+import { jsonPrinted, printJson } from './output.js';
 
 // The command-line entry point: flags and dispatch only. Each command lives
 // in its own module, imported when it runs, so `--version` and `validate`
@@ -95,12 +96,13 @@ withPolicy(policy.command('explain').description('the policy rules as a table, i
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CliError) {
-    process.stderr.write(`dpgce: ${err.message}\n`);
-  } else {
-    const { scrub } = await import('../gcp/errors.js');
-    process.stderr.write(`dpgce: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
-    if (process.env.DPGCE_LOG === 'debug' && err instanceof Error) process.stderr.write(`${scrub(err.stack ?? '')}\n`);
+  const { scrub } = await import('../gcp/errors.js');
+  const message = scrub(err instanceof Error ? err.message : String(err));
+  process.stderr.write(`dpgce: ${message}\n`);
+  if (!(err instanceof CliError) && process.env.DPGCE_LOG === 'debug' && err instanceof Error) {
+    process.stderr.write(`${scrub(err.stack ?? '')}\n`);
   }
+  // --json promises one document on stdout, failures included.
+  if (process.argv.includes('--json') && !jsonPrinted()) printJson({ error: message });
   process.exitCode = 1;
 }
