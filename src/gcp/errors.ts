@@ -60,9 +60,12 @@ function violations(body: any): string {
 export function scrub(text: string): string {
   return text
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
-    .replace(/(access_token["'=:\s]+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
+    .replace(/((?:access|refresh|id)_token|client_secret)(["'=:\s]+)[A-Za-z0-9._~+/=-]+/gi, '$1$2[redacted]')
     .replace(/(X-Goog-Signature=)[0-9a-f]+/gi, '$1[redacted]')
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]');
+    .replace(/([?&]Signature=)[^&\s"']+/g, '$1[redacted]')
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[private key redacted]')
+    // A key cut short (a truncated body) has no END line: drop the rest.
+    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*/g, '[private key redacted]');
 }
 
 /**

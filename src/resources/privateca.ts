@@ -1,4 +1,5 @@
 import { GcpError } from '../gcp/errors.js';
+import { sleep } from '../gcp/retry.js';
 import { awaitOperation } from './lro.js';
 import { lastSegment, orMissing, parentOf, requestId as newRequestId } from './common.js';
 import { changeBinding, hasMember } from './iam-policy.js';
@@ -52,8 +53,17 @@ export const caPool: ResourceHandler = {
         ctx.observed.set(d.address, { exists: true, owned: true, foundName: `${parent}/caPools/${caPoolId}` });
         return;
       } catch (err) {
-        // The name is held by a deleted pool: move to the next generation.
-        if (!(err instanceof GcpError && err.alreadyExists && !(await ownedPoolExists(ctx, `${parent}/caPools/${caPoolId}`)))) throw err;
+        if (!(err instanceof GcpError && err.alreadyExists)) throw err;
+        // The name is taken: by our own create still running (an interrupted
+        // run's), which shows up in a moment, or by a deleted pool, which
+        // never does: then move to the next generation.
+        const name = `${parent}/caPools/${caPoolId}`;
+        const found = await poolAppears(ctx, name);
+        if (found && !hasLabelMark(found.labels, ctx.names.ownerMark)) throw err;
+        if (found) {
+          ctx.observed.set(d.address, { exists: true, owned: true, foundName: name, actual: found });
+          return;
+        }
       }
     }
     throw new Error(`no free CA pool name after ${MAX_GENERATION} generations of ${d.name}; set CA_POOL in env.json`);
@@ -69,11 +79,15 @@ export const caPool: ResourceHandler = {
   describe: (_d, o) => `${o.actual?.tier ?? '?'} pool ${lastSegment(o.foundName ?? '')}`,
 };
 
-async function ownedPoolExists(ctx: RunContext, name: string): Promise<boolean> {
+/** The pool, if it exists or appears within a few seconds. */
+async function poolAppears(ctx: RunContext, name: string): Promise<Record<string, any> | undefined> {
   const pca = await ctx.session.client('privateca');
-  const p = await orMissing(() => ctx.session.call({ method: 'privateca.caPools.get', resource: name },
-    () => pca.projects.locations.caPools.get({ name })));
-  return !!p;
+  for (let wait = 100; ; wait *= 2) {
+    const p = await orMissing(() => ctx.session.call({ method: 'privateca.caPools.get', resource: name },
+      () => pca.projects.locations.caPools.get({ name })));
+    if (p || wait > 6400) return p ?? undefined;
+    await sleep(wait);
+  }
 }
 
 export const certificateAuthority: ResourceHandler = {

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator } from '../src/emulator/server.js';
+import { Store } from '../src/emulator/store.js';
+import { CLI, runCli, workspace } from '../test/helpers/cli.js';
+import { ENV_NAME } from './chaos-run.js';
+import { compareDumps, describeComparison, dumpState, ownedBy, type Dump } from './state-dump.js';
+
+// Interrupted runs: `up` (or `down`) SIGKILLed at a seeded moment, then run
+// again to the end. The end state must be the one an uninterrupted run
+// leaves (compared as a normalised dump), with nothing duplicated, and the
+// only trace of the kill a journal entry (a "start" without its "end").
+// Even seeds run the embedded emulator (`--local`, killed with the CLI:
+// only its state folder survives, with the operations it had started);
+// odd seeds a separate emulator (`--emulator URL`, which keeps running).
+
+/** Operations take a little while, so a kill often lands while some run. */
+const TIMING = { latency: { defaultMs: 15, rules: [] }, minPolls: 1 };
+
+export interface KillResult {
+  seed: number;
+  command: 'up' | 'down';
+  target: 'local' | 'emulator';
+  killedAtMs: number;
+  ok: boolean;
+  problems: string[];
+  duplicates: number;
+  journalTrace: boolean;
+}
+
+export interface KillReference {
+  up: Dump;
+  down: Dump;
+}
+
+/** A number in [0, 1) for this seed. */
+export function seeded(seed: number, salt = ''): number {
+  return createHash('sha256').update(`${seed}|${salt}`).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/**
+ * One interrupted run. `up`: from nothing, killed within `windowMs`, then up
+ * again. `down`: from a full environment, killed, then down again.
+ */
+export async function killRun(seed: number, command: 'up' | 'down', windowMs: number, ref: KillReference): Promise<KillResult> {
+  const target = seed % 2 === 0 ? 'local' : 'emulator';
+  const killedAtMs = Math.round(seeded(seed, command) * windowMs);
+  const ws = workspace();
+  const problems: string[] = [];
+  const emulator = target === 'emulator' ? await startEmulator({ timing: TIMING }) : undefined;
+  const args = ['--env', ws.env, '--yes', ...(emulator ? ['--emulator', emulator.url] : ['--local', '--local-state', ws.state])];
+  const env = {};
+  const dump = (): Dump => dumpState(emulator ? emulator.store : new Store(join(ws.state, 'state.json')));
+  try {
+    // 1. For down, an environment to take down.
+    if (command === 'down') {
+      const up = await runCli(['up', ...args], { cwd: ws.dir, env });
+      if (up.code !== 0) throw new Error(`seed ${seed}: the up before down failed: ${up.stderr.slice(-400)}`);
+    }
+
+    // 2. The run, killed.
+    await killed([command, ...args], ws.dir, env, killedAtMs);
+
+    // 3. Again, to the end: exit 0, the uninterrupted end state, a plan with no changes.
+    const again = await runCli([command, ...args, '--json'], { cwd: ws.dir, env });
+    if (again.code !== 0) problems.push(`second ${command} exited ${again.code}: ${again.stderr.trim().split('\n').slice(-4).join(' | ')}`);
+    const c = compareDumps(command === 'up' ? ref.up : ref.down, dump());
+    if (!c.equal) problems.push(`after the second ${command}: ${describeComparison(c)}`);
+    if (command === 'down') {
+      const owned = ownedBy(emulator ? emulator.store : new Store(join(ws.state, 'state.json')), ENV_NAME);
+      if (owned.length) problems.push(`still owned after down: ${owned.join(', ')}`);
+    } else {
+      const plan = await runCli(['plan', ...args.filter((a) => a !== '--yes'), '--detailed-exitcode'], { cwd: ws.dir, env });
+      if (plan.code !== 0) problems.push(`plan after the second up exited ${plan.code} (changes left)`);
+    }
+    if (!emulator && existsSync(join(ws.state, 'lock'))) problems.push('the state folder is still locked');
+    const journalTrace = trace(ws.dir, command);
+    return { seed, command, target, killedAtMs, ok: problems.length === 0, problems,
+      duplicates: c.duplicates.length + c.unexpected.length, journalTrace };
+  } finally {
+    await emulator?.close();
+  }
+}
+
+/** Spawns the CLI and SIGKILLs it after `ms` (or lets it finish if it is quicker). */
+function killed(args: string[], cwd: string, env: Record<string, string>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Whether the journal shows a run of `command` that started and never ended. */
+function trace(dir: string, command: string): boolean {
+  const file = join(dir, '.dpgce', 'journal.jsonl');
+  if (!existsSync(file)) return false;
+  const events = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((e) => e.command === command && (e.event === 'start' || e.event === 'end')).map((e) => e.event);
+  return events.some((e, i) => e === 'start' && events[i + 1] === 'start');
+}
+
+/** The end states of an uninterrupted up and down, and how long an up takes. */
+export async function killReference(): Promise<KillReference & { upMs: number; downMs: number }> {
+  const e = await startEmulator({ timing: TIMING });
+  try {
+    const ws = workspace();
+    const args = ['--env', ws.env, '--emulator', e.url, '--yes'];
+    let t = Date.now();
+    const up = await runCli(['up', ...args], { cwd: ws.dir });
+    const upMs = Date.now() - t;
+    if (up.code !== 0) throw new Error(`uninterrupted up failed: ${up.stderr.slice(-400)}`);
+    const upDump = dumpState(e.store);
+    t = Date.now();
+    const down = await runCli(['down', ...args], { cwd: ws.dir });
+    const downMs = Date.now() - t;
+    if (down.code !== 0) throw new Error(`uninterrupted down failed: ${down.stderr.slice(-400)}`);
+    return { up: upDump, down: dumpState(e.store), upMs, downMs };
+  } finally {
+    await e.close();
+  }
+}

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { killReference, killRun, type KillReference } from '../../bench/kill-run.js';
+
+// A small `npm run chaos:kill`: up and down SIGKILLed at seeded moments
+// (through the embedded emulator and through a separate one), then run
+// again: the end state is an uninterrupted run's, with no duplicate.
+
+describe('a killed run, run again, ends as an uninterrupted one', () => {
+  let ref: KillReference & { upMs: number; downMs: number };
+  before(async () => {
+    ref = await killReference();
+  });
+
+  for (const [command, seed] of [['up', 11], ['up', 12], ['down', 13]] as const) {
+    it(`${command} killed (seed ${seed}), then ${command} again`, async () => {
+      const window = (command === 'up' ? ref.upMs : ref.downMs) * 1.2;
+      const r = await killRun(seed, command, window, ref);
+      assert.deepEqual(r.problems, [], `killed at ${r.killedAtMs} ms (${r.target})`);
+      assert.equal(r.duplicates, 0);
+    });
+  }
+});
