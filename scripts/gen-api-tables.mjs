@@ -42,7 +42,8 @@ for (const [api, version, only] of APIS) {
     const query = Object.keys(params).filter((p) => p !== 'requestBody' && p !== 'media' && !m.pathParams.includes(p));
     for (const path of [m.url, m.mediaUrl].filter(Boolean)) {
       methods.push({ id: `${api}.${version}.${[...m.chain, m.name].map(lower).join('.')}`,
-        http: m.http, path: expand(path, m.chain), query: query.sort(), ...(body ? { body } : {}) });
+        http: m.http, path: expand(path, m.chain), query: query.sort(), ...(body ? { body } : {}),
+        ...(m.pathParams.length ? { params: m.pathParams } : {}) });
     }
   }
   // Every message reachable from a request body.

@@ -18,6 +18,8 @@ export interface ApiMethod {
   path: string;
   query: string[];
   body?: string;
+  /** Path parameters: a whole-request body (`body: "*"`) may repeat them. */
+  params?: string[];
 }
 
 interface Compiled extends ApiMethod {
@@ -70,10 +72,16 @@ export function checkQueryKnown(methods: ApiMethod[], query: URLSearchParams): v
 
 /** 400 with a BadRequest detail for each body field the method's message does not have. */
 export function checkBodyKnown(methods: ApiMethod[], json: unknown): void {
-  const bodyType = methods.find((m) => m.body)?.body;
+  const method = methods.find((m) => m.body);
+  const bodyType = method?.body;
   if (!bodyType || !json || typeof json !== 'object') return;
   const unknown: { name: string; at: string }[] = [];
-  walk(json, bodyType, bodyField(bodyType), unknown);
+  // A body that is the whole request message also carries its path fields
+  // (`{"resource": ..., "policy": ...}`, as recorded: privateca-capool-iam).
+  const root = bodyField(bodyType);
+  const pathFields = root ? [] : (method?.params ?? []);
+  const rest = Object.fromEntries(Object.entries(json).filter(([k]) => !pathFields.includes(k)));
+  walk(rest, bodyType, root, unknown);
   if (!unknown.length) return;
   const text = (u: { name: string; at: string }): string =>
     `Invalid JSON payload received. Unknown name "${u.name}"${u.at ? ` at '${u.at}'` : ''}: Cannot find field.`;

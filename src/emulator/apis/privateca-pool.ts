@@ -30,17 +30,41 @@ export function withRequestId(ctx: EmuContext, project: string, requestId: strin
 
 /** The stored form: false publishing flags and empty sub-messages are not echoed (recorded). */
 function normalise(pool: Resource): Resource {
-  const p = pool.publishingOptions;
-  if (p) {
-    for (const k of ['publishCaCert', 'publishCrl']) if (p[k] === false) delete p[k];
-    if (Object.keys(p).length === 0) delete pool.publishingOptions;
-  }
-  const ku = pool.issuancePolicy?.baselineValues?.keyUsage;
-  if (ku) for (const k of ['baseKeyUsage', 'extendedKeyUsage']) {
-    if (ku[k] && Object.keys(ku[k]).length === 0) delete ku[k];
-  }
+  // proto3 JSON as the service answers (recorded: privateca-capool-iam):
+  // false booleans and empty messages are not sent, int64 values are strings.
+  if (pool.publishingOptions) prune(pool.publishingOptions);
+  if (pool.publishingOptions && Object.keys(pool.publishingOptions).length === 0) delete pool.publishingOptions;
+  if (pool.issuancePolicy) prune(pool.issuancePolicy);
   return pool;
 }
+
+const INT64 = new Set(['maxModulusSize', 'minModulusSize']);
+/** `optional bool` fields (explicit presence): a false one is still sent (recorded). */
+const OPTIONAL_BOOLS = new Set(['isCa', 'allowSubjectPassthrough', 'allowSubjectAltNamesPassthrough']);
+/** Enum numbers a client may send (proto3 JSON), by field (privateca v1 protos; recorded: privateca-capool). */
+const ENUM_NUMBERS: Record<string, string[]> = {
+  signatureAlgorithm: ['EC_SIGNATURE_ALGORITHM_UNSPECIFIED', 'ECDSA_P256', 'ECDSA_P384', 'EDDSA_25519'],
+  knownExtensions: ['KNOWN_CERTIFICATE_EXTENSION_UNSPECIFIED', 'BASE_KEY_USAGE', 'EXTENDED_KEY_USAGE', 'CA_OPTIONS',
+    'POLICY_IDS', 'AIA_OCSP_SERVERS', 'NAME_CONSTRAINTS'],
+};
+
+function prune(obj: Resource): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const names = ENUM_NUMBERS[k];
+    if (names && typeof v === 'number') obj[k] = names[v] ?? v;
+    else if (names && Array.isArray(v)) obj[k] = v.map((x) => (typeof x === 'number' ? (names[x] ?? x) : x));
+    else if (v === false && !OPTIONAL_BOOLS.has(k)) delete obj[k];
+    else if (typeof v === 'number' && INT64.has(k)) obj[k] = String(v);
+    else if (Array.isArray(v)) v.forEach((x) => x && typeof x === 'object' && prune(x));
+    else if (v && typeof v === 'object') {
+      prune(v);
+      if (Object.keys(v).length === 0) delete obj[k];
+    }
+  }
+}
+
+/** proto3 JSON also accepts enum numbers (CaPool.Tier: 1 ENTERPRISE, 2 DEVOPS). */
+const TIER_NUMBERS: Record<number, string> = { 1: 'ENTERPRISE', 2: 'DEVOPS' };
 
 function validate(pool: Resource): void {
   if (!TIERS.includes(pool.tier)) {
@@ -59,7 +83,7 @@ export function registerPools(r: Router): void {
       const name = `projects/${req.params.project}/locations/${req.params.location}/caPools/${id}`;
       if (existsOrPending(ctx, name)) throw alreadyExists('caPool', name);
       const b = body(req);
-      const pool: Resource = { name, tier: b.tier };
+      const pool: Resource = { name, tier: TIER_NUMBERS[b.tier] ?? b.tier };
       for (const f of ['issuancePolicy', 'publishingOptions', 'labels']) if (b[f] !== undefined) pool[f] = b[f];
       validate(pool);
       return startOp(ctx, PRIVATECA, { target: name, verb: 'create', collection: 'caPools',
