@@ -15,7 +15,12 @@ export const ENV_NAME = 'dpgce';
 
 /** The fault mix a chaos run injects into `rate` of all requests. */
 export function chaosRule(rate: number): FaultRule {
-  return { probability: rate, fault: [429, 500, 503, 'reset', 'slow', 'operation-error'], after: 0.5, delayMs: 150 };
+  return {
+    probability: rate,
+    fault: [429, 500, 503, 'reset', 'slow', 'operation-error'],
+    after: 0.5,
+    delayMs: 150,
+  };
 }
 
 /** Operations take a moment, so a retry can meet one still running. */
@@ -26,6 +31,8 @@ export interface RunResult {
   ok: boolean;
   problems: string[];
   injected: number;
+  /** Requests the emulator received (faulted ones included). */
+  requests: number;
   byKind: Record<string, number>;
   retries: number;
   duplicates: number;
@@ -85,8 +92,18 @@ export async function chaosRun(seed: number, rate: number, ref: Reference): Prom
 
     const byKind: Record<string, number> = {};
     for (const f of faults.log) byKind[String(f.kind)] = (byKind[String(f.kind)] ?? 0) + 1;
-    return { seed, ok: problems.length === 0, problems, injected: faults.log.length, byKind, retries, duplicates,
-      upMs, downMs };
+    return {
+      seed,
+      ok: problems.length === 0,
+      problems,
+      injected: faults.log.length,
+      requests: e.requests.length,
+      byKind,
+      retries,
+      duplicates,
+      upMs,
+      downMs,
+    };
   } finally {
     await e.close();
   }

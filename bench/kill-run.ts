@@ -8,7 +8,8 @@ import { CLI, runCli, workspace } from '../test/helpers/cli.js';
 import { ENV_NAME } from './chaos-run.js';
 import { compareDumps, describeComparison, dumpState, ownedBy, type Dump } from './state-dump.js';
 
-// Interrupted runs: `up` (or `down`) SIGKILLed at a seeded moment, then run
+// Interrupted runs: `up` (or `down`) SIGKILLed at a seeded moment of its
+// apply phase (counted from the journal's "start" line), then run
 // again to the end. The end state must be the one an uninterrupted run
 // leaves (compared as a normalised dump), with nothing duplicated, and the
 // only trace of the kill a journal entry (a "start" without its "end").
@@ -28,6 +29,8 @@ export interface KillResult {
   problems: string[];
   duplicates: number;
   journalTrace: boolean;
+  /** The kill landed while the run was applying (not after it ended). */
+  midRun: boolean;
 }
 
 export interface KillReference {
@@ -44,56 +47,113 @@ export function seeded(seed: number, salt = ''): number {
  * One interrupted run. `up`: from nothing, killed within `windowMs`, then up
  * again. `down`: from a full environment, killed, then down again.
  */
-export async function killRun(seed: number, command: 'up' | 'down', windowMs: number, ref: KillReference): Promise<KillResult> {
+export async function killRun(
+  seed: number,
+  command: 'up' | 'down',
+  windowMs: number,
+  ref: KillReference,
+): Promise<KillResult> {
   const target = seed % 2 === 0 ? 'local' : 'emulator';
   const killedAtMs = Math.round(seeded(seed, command) * windowMs);
   const ws = workspace();
   const problems: string[] = [];
   const emulator = target === 'emulator' ? await startEmulator({ timing: TIMING }) : undefined;
-  const args = ['--env', ws.env, '--yes', ...(emulator ? ['--emulator', emulator.url] : ['--local', '--local-state', ws.state])];
+  const args = [
+    '--env',
+    ws.env,
+    '--yes',
+    ...(emulator ? ['--emulator', emulator.url] : ['--local', '--local-state', ws.state]),
+  ];
   const env = {};
-  const dump = (): Dump => dumpState(emulator ? emulator.store : new Store(join(ws.state, 'state.json')));
+  const dump = (): Dump =>
+    dumpState(emulator ? emulator.store : new Store(join(ws.state, 'state.json')));
   try {
     // 1. For down, an environment to take down.
     if (command === 'down') {
       const up = await runCli(['up', ...args], { cwd: ws.dir, env });
-      if (up.code !== 0) throw new Error(`seed ${seed}: the up before down failed: ${up.stderr.slice(-400)}`);
+      if (up.code !== 0)
+        throw new Error(`seed ${seed}: the up before down failed: ${up.stderr.slice(-400)}`);
     }
 
     // 2. The run, killed.
-    await killed([command, ...args], ws.dir, env, killedAtMs);
+    const midRun = await killed([command, ...args], ws.dir, env, killedAtMs);
 
     // 3. Again, to the end: exit 0, the uninterrupted end state, a plan with no changes.
     const again = await runCli([command, ...args, '--json'], { cwd: ws.dir, env });
-    if (again.code !== 0) problems.push(`second ${command} exited ${again.code}: ${again.stderr.trim().split('\n').slice(-4).join(' | ')}`);
+    if (again.code !== 0)
+      problems.push(
+        `second ${command} exited ${again.code}: ${again.stderr.trim().split('\n').slice(-4).join(' | ')}`,
+      );
     const c = compareDumps(command === 'up' ? ref.up : ref.down, dump());
     if (!c.equal) problems.push(`after the second ${command}: ${describeComparison(c)}`);
     if (command === 'down') {
-      const owned = ownedBy(emulator ? emulator.store : new Store(join(ws.state, 'state.json')), ENV_NAME);
+      const owned = ownedBy(
+        emulator ? emulator.store : new Store(join(ws.state, 'state.json')),
+        ENV_NAME,
+      );
       if (owned.length) problems.push(`still owned after down: ${owned.join(', ')}`);
     } else {
-      const plan = await runCli(['plan', ...args.filter((a) => a !== '--yes'), '--detailed-exitcode'], { cwd: ws.dir, env });
-      if (plan.code !== 0) problems.push(`plan after the second up exited ${plan.code} (changes left)`);
+      const plan = await runCli(
+        ['plan', ...args.filter((a) => a !== '--yes'), '--detailed-exitcode'],
+        { cwd: ws.dir, env },
+      );
+      if (plan.code !== 0)
+        problems.push(`plan after the second up exited ${plan.code} (changes left)`);
     }
-    if (!emulator && existsSync(join(ws.state, 'lock'))) problems.push('the state folder is still locked');
+    if (!emulator && existsSync(join(ws.state, 'lock')))
+      problems.push('the state folder is still locked');
     const journalTrace = trace(ws.dir, command);
-    return { seed, command, target, killedAtMs, ok: problems.length === 0, problems,
-      duplicates: c.duplicates.length + c.unexpected.length, journalTrace };
+    return {
+      seed,
+      command,
+      target,
+      killedAtMs,
+      ok: problems.length === 0,
+      problems,
+      duplicates: c.duplicates.length + c.unexpected.length,
+      journalTrace,
+      midRun,
+    };
   } finally {
     await emulator?.close();
   }
 }
 
-/** Spawns the CLI and SIGKILLs it after `ms` (or lets it finish if it is quicker). */
-function killed(args: string[], cwd: string, env: Record<string, string>, ms: number): Promise<void> {
+/**
+ * Spawns the CLI and SIGKILLs it `ms` after it starts applying (its journal's
+ * "start" line), or lets it finish if it is quicker. Resolves with whether
+ * the kill landed while it ran.
+ */
+function killed(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  ms: number,
+): Promise<boolean> {
+  const journal = join(cwd, '.dpgce', 'journal.jsonl');
+  const lines = (): string[] =>
+    existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : [];
+  const known = lines().length;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: 'ignore',
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const watch = setInterval(() => {
+      const started = lines()
+        .slice(known)
+        .some((l) => JSON.parse(l).event === 'start');
+      if (!started) return;
+      clearInterval(watch);
+      timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    }, 5);
     child.on('error', reject);
-    child.on('close', () => {
+    child.on('close', (_code, signal) => {
+      clearInterval(watch);
       clearTimeout(timer);
-      resolve();
+      resolve(signal === 'SIGKILL');
     });
   });
 }
@@ -102,26 +162,40 @@ function killed(args: string[], cwd: string, env: Record<string, string>, ms: nu
 function trace(dir: string, command: string): boolean {
   const file = join(dir, '.dpgce', 'journal.jsonl');
   if (!existsSync(file)) return false;
-  const events = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    .filter((e) => e.command === command && (e.event === 'start' || e.event === 'end')).map((e) => e.event);
+  const events = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((e) => e.command === command && (e.event === 'start' || e.event === 'end'))
+    .map((e) => e.event);
   return events.some((e, i) => e === 'start' && events[i + 1] === 'start');
 }
 
-/** The end states of an uninterrupted up and down, and how long an up takes. */
+/** How long the last `command` in the journal applied, from its "start" to its "end". */
+function applyMs(dir: string, command: string): number {
+  const entries = readFileSync(join(dir, '.dpgce', 'journal.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { command: string; event: string; time: string })
+    .filter((e) => e.command === command);
+  const start = entries.filter((e) => e.event === 'start').pop();
+  const end = entries.filter((e) => e.event === 'end').pop();
+  return Date.parse(end!.time) - Date.parse(start!.time);
+}
+
+/** The end states of an uninterrupted up and down, and how long each applies. */
 export async function killReference(): Promise<KillReference & { upMs: number; downMs: number }> {
   const e = await startEmulator({ timing: TIMING });
   try {
     const ws = workspace();
     const args = ['--env', ws.env, '--emulator', e.url, '--yes'];
-    let t = Date.now();
     const up = await runCli(['up', ...args], { cwd: ws.dir });
-    const upMs = Date.now() - t;
     if (up.code !== 0) throw new Error(`uninterrupted up failed: ${up.stderr.slice(-400)}`);
     const upDump = dumpState(e.store);
-    t = Date.now();
     const down = await runCli(['down', ...args], { cwd: ws.dir });
-    const downMs = Date.now() - t;
     if (down.code !== 0) throw new Error(`uninterrupted down failed: ${down.stderr.slice(-400)}`);
+    const upMs = applyMs(ws.dir, 'up');
+    const downMs = applyMs(ws.dir, 'down');
     return { up: upDump, down: dumpState(e.store), upMs, downMs };
   } finally {
     await e.close();

@@ -9,13 +9,49 @@ import type { Store } from '../src/emulator/store.js';
 export type Dump = [name: string, value: unknown][];
 
 const VOLATILE = new Set([
-  'id', 'uniqueId', 'targetId', 'creationTimestamp', 'creationTime', 'createTime', 'updateTime', 'startTime',
-  'endTime', 'insertTime', 'etag', 'fingerprint', 'generation', 'metageneration', 'timeCreated', 'updated',
-  'timeStorageClassUpdated', 'lockedTime', 'mediaLink', 'md5Hash', 'crc32c', 'size', 'data', 'revision',
-  'pemCertificate', 'pemCertificateChain', 'pemCaCertificates', 'pemCsr', 'privateKeyPem', 'publicKey',
-  'caCertificateDescriptions', 'certificateDescription', 'subjectKeyId', 'expireTime', 'serialNumber',
-  'oauth2ClientId', 'selfLinkWithId', 'notBeforeTime', 'notAfterTime', 'effectiveTime', 'timeFinalized',
-  'grantedAt', 'serial',
+  'id',
+  'uniqueId',
+  'targetId',
+  'creationTimestamp',
+  'creationTime',
+  'createTime',
+  'updateTime',
+  'startTime',
+  'endTime',
+  'insertTime',
+  'etag',
+  'fingerprint',
+  'generation',
+  'metageneration',
+  'timeCreated',
+  'updated',
+  'timeStorageClassUpdated',
+  'lockedTime',
+  'mediaLink',
+  'md5Hash',
+  'crc32c',
+  'size',
+  'data',
+  'revision',
+  'pemCertificate',
+  'pemCertificateChain',
+  'pemCaCertificates',
+  'pemCsr',
+  'privateKeyPem',
+  'publicKey',
+  'caCertificateDescriptions',
+  'certificateDescription',
+  'subjectKeyId',
+  'expireTime',
+  'serialNumber',
+  'oauth2ClientId',
+  'selfLinkWithId',
+  'notBeforeTime',
+  'notAfterTime',
+  'effectiveTime',
+  'timeFinalized',
+  'grantedAt',
+  'serial',
 ]);
 
 /** Lists whose order says nothing (IAM bindings arrive in whatever order parallel grants land). */
@@ -23,12 +59,14 @@ const UNORDERED = new Set(['bindings', 'members']);
 
 /** Server-chosen parts of names: the default route's hex, the router's network id, a certificate's suffix. */
 export function foldName(text: string): string {
-  return text
-    .replace(/default-route-[0-9a-f]+/g, 'default-route-X')
-    .replace(/swg-autogen-router-[0-9]+/g, 'swg-autogen-router-N')
-    .replace(/(\/certificates\/cm-[a-z0-9-]*?)-[0-9a-f]{8,}\b/g, '$1-X')
-    // A DNS zone's SOA serial counts its changes.
-    .replace(/(cloud-dns-hostmaster\.google\.com\. )\d+/g, '$1N');
+  return (
+    text
+      .replace(/default-route-[0-9a-f]+/g, 'default-route-X')
+      .replace(/swg-autogen-router-[0-9]+/g, 'swg-autogen-router-N')
+      .replace(/(\/certificates\/cm-[a-z0-9-]*?)-[0-9a-f]{8,}\b/g, '$1-X')
+      // A DNS zone's SOA serial counts its changes.
+      .replace(/(cloud-dns-hostmaster\.google\.com\. )\d+/g, '$1N')
+  );
 }
 
 function fold(value: unknown): unknown {
@@ -39,17 +77,23 @@ function fold(value: unknown): unknown {
   for (const k of Object.keys(value).sort()) {
     if (VOLATILE.has(k)) continue;
     const v = fold((value as Record<string, unknown>)[k]);
-    out[k] = UNORDERED.has(k) && Array.isArray(v) ? [...v].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)) : v;
+    out[k] =
+      UNORDERED.has(k) && Array.isArray(v)
+        ? [...v].sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1))
+        : v;
   }
   return out;
 }
 
 /** Every resource, folded and sorted; DNS change records (history, not state) left out. */
 export function dumpState(store: Store): Dump {
-  return store.entries('')
+  return store
+    .entries('')
     .filter(([name]) => !/\/changes\/\d+$/.test(name))
     .map(([name, value]): [string, unknown] => [foldName(name), fold(value)])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : JSON.stringify(a[1]) < JSON.stringify(b[1]) ? -1 : 1));
+    .sort((a, b) =>
+      a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : JSON.stringify(a[1]) < JSON.stringify(b[1]) ? -1 : 1,
+    );
 }
 
 export interface DumpComparison {
@@ -80,25 +124,48 @@ export function compareDumps(expected: Dump, actual: Dump): DumpComparison {
   }
   for (const n of want.keys()) if (!have.has(n)) missing.push(n);
   const byName = new Map(expected.map(([n, v]) => [n, JSON.stringify(v)]));
-  const differing = actual.filter(([n, v]) => byName.has(n) && want.get(n) === 1 && have.get(n) === 1 &&
-    byName.get(n) !== JSON.stringify(v)).map(([n]) => n);
+  const differing = actual
+    .filter(
+      ([n, v]) =>
+        byName.has(n) &&
+        want.get(n) === 1 &&
+        have.get(n) === 1 &&
+        byName.get(n) !== JSON.stringify(v),
+    )
+    .map(([n]) => n);
   const equal = JSON.stringify(expected) === JSON.stringify(actual);
   return { equal, duplicates, unexpected, missing, differing };
 }
 
 /** Resources carrying the ownership mark of `env` (label, description or object metadata). */
 export function ownedBy(store: Store, env: string): string[] {
-  return store.entries('').filter(([, v]) => {
-    const r = v as Record<string, any>;
-    return r?.labels?.['dpgce-env'] === env || r?.metadata?.['dpgce-env'] === env ||
-      (typeof r?.description === 'string' && r.description.includes(`[dpgce-env=${env}]`));
-  }).map(([n]) => n);
+  return store
+    .entries('')
+    .filter(([, v]) => {
+      const r = v as Record<string, any>;
+      return (
+        r?.labels?.['dpgce-env'] === env ||
+        r?.metadata?.['dpgce-env'] === env ||
+        (typeof r?.description === 'string' && r.description.includes(`[dpgce-env=${env}]`))
+      );
+    })
+    .map(([n]) => n);
 }
 
 /** One line that says how two dumps differ, for a failure message. */
 export function describeComparison(c: DumpComparison): string {
   const part = (label: string, names: string[]): string =>
-    names.length ? `${label} ${names.length} (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})` : '';
-  return [part('duplicates', c.duplicates), part('unexpected', c.unexpected), part('missing', c.missing),
-    part('differing', c.differing)].filter(Boolean).join('; ') || 'equal';
+    names.length
+      ? `${label} ${names.length} (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', ...' : ''})`
+      : '';
+  return (
+    [
+      part('duplicates', c.duplicates),
+      part('unexpected', c.unexpected),
+      part('missing', c.missing),
+      part('differing', c.differing),
+    ]
+      .filter(Boolean)
+      .join('; ') || 'equal'
+  );
 }

@@ -23,7 +23,9 @@ import type { Desired, Observed, ResourceHandler, RunContext } from '../resource
 export const OPERATION_ATTEMPTS = 3;
 
 /** The same handlers, with recovery around create, update and delete. */
-export function recovering(handlers: Record<string, ResourceHandler>): Record<string, ResourceHandler> {
+export function recovering(
+  handlers: Record<string, ResourceHandler>,
+): Record<string, ResourceHandler> {
   return Object.fromEntries(Object.entries(handlers).map(([kind, h]) => [kind, recover(h)]));
 }
 
@@ -31,21 +33,39 @@ function recover(h: ResourceHandler): ResourceHandler {
   const out: ResourceHandler = {
     ...h,
     create: (ctx, d) => again(ctx, () => h.create(ctx, d)),
-    delete: (ctx, d, o) => settle(ctx, d, h, o, (cur) => h.delete(ctx, d, cur), (now) => !now.exists),
+    delete: (ctx, d, o) =>
+      settle(
+        ctx,
+        d,
+        h,
+        o,
+        (cur) => h.delete(ctx, d, cur),
+        (now) => !now.exists,
+      ),
   };
   if (h.update) {
     const update = h.update.bind(h);
-    out.update = (ctx, d, o, diffs) => settle(ctx, d, h, o,
-      (cur) => update(ctx, d, cur, cur === o ? diffs : h.diff(d, cur)),
-      (now) => now.exists && now.owned && h.diff(d, now).length === 0);
+    out.update = (ctx, d, o, diffs) =>
+      settle(
+        ctx,
+        d,
+        h,
+        o,
+        (cur) => update(ctx, d, cur, cur === o ? diffs : h.diff(d, cur)),
+        (now) => now.exists && now.owned && h.diff(d, now).length === 0,
+      );
   }
   return out;
 }
 
 /** Runs `act`; if it fails, reads again: done when `reached`, else tried again or thrown. */
 async function settle(
-  ctx: RunContext, d: Desired, h: ResourceHandler, observed: Observed,
-  act: (current: Observed) => Promise<void>, reached: (now: Observed) => boolean,
+  ctx: RunContext,
+  d: Desired,
+  h: ResourceHandler,
+  observed: Observed,
+  act: (current: Observed) => Promise<void>,
+  reached: (now: Observed) => boolean,
 ): Promise<void> {
   let current = observed;
   for (let attempt = 1; ; attempt++) {

@@ -48,10 +48,20 @@ export class RunLockHeld extends Error {}
 
 export const lockObject = (env: string): string => `.dpgce/${env}.lock`;
 
-export async function acquireRunLock(ctx: RunContext, bucket: string, opts: LockOptions): Promise<RunLock> {
+export async function acquireRunLock(
+  ctx: RunContext,
+  bucket: string,
+  opts: LockOptions,
+): Promise<RunLock> {
   const object = lockObject(ctx.names.ownerMark);
-  const me: LockHolder = { command: opts.command, user: safeUser(), host: hostname(), pid: process.pid,
-    started: new Date().toISOString(), run: randomUUID() };
+  const me: LockHolder = {
+    command: opts.command,
+    user: safeUser(),
+    host: hostname(),
+    pid: process.pid,
+    started: new Date().toISOString(),
+    run: randomUUID(),
+  };
   const started = Date.now();
   let told = false;
 
@@ -66,7 +76,9 @@ export async function acquireRunLock(ctx: RunContext, bucket: string, opts: Lock
     // 2. Stale or to be broken: delete exactly that version, then try again.
     const stale = current.holder.host === me.host && !alive(current.holder.pid);
     if (stale || opts.breakLock) {
-      opts.notice?.(`${stale ? 'breaking a stale run lock' : 'breaking the run lock (--break-lock)'}: ${describe(current)}`);
+      opts.notice?.(
+        `${stale ? 'breaking a stale run lock' : 'breaking the run lock (--break-lock)'}: ${describe(current)}`,
+      );
       await deleteVersion(ctx, bucket, object, current.generation);
       continue;
     }
@@ -79,15 +91,38 @@ export async function acquireRunLock(ctx: RunContext, bucket: string, opts: Lock
   }
 }
 
-async function tryCreate(ctx: RunContext, bucket: string, object: string, me: LockHolder): Promise<string | undefined> {
+async function tryCreate(
+  ctx: RunContext,
+  bucket: string,
+  object: string,
+  me: LockHolder,
+): Promise<string | undefined> {
   const gcs = await ctx.session.client('storage');
   try {
-    const res = await ctx.session.call({ method: 'storage.objects.insert', resource: `projects/_/buckets/${bucket}/objects/${object}` },
-      () => gcs.objects.insert({
-        bucket, name: object, ifGenerationMatch: '0',
-        requestBody: { name: object, contentType: 'application/json', metadata: lockMetadata(ctx, me) },
-        media: { mimeType: 'application/json', body: Readable.from([Buffer.from(JSON.stringify(me) + '\n')]) },
-      }, ctx.session.callOptions));
+    const res = await ctx.session.call(
+      {
+        method: 'storage.objects.insert',
+        resource: `projects/_/buckets/${bucket}/objects/${object}`,
+      },
+      () =>
+        gcs.objects.insert(
+          {
+            bucket,
+            name: object,
+            ifGenerationMatch: '0',
+            requestBody: {
+              name: object,
+              contentType: 'application/json',
+              metadata: lockMetadata(ctx, me),
+            },
+            media: {
+              mimeType: 'application/json',
+              body: Readable.from([Buffer.from(JSON.stringify(me) + '\n')]),
+            },
+          },
+          ctx.session.callOptions,
+        ),
+    );
     return String(res.generation);
   } catch (err) {
     if (err instanceof GcpError && err.httpStatus === 412) return undefined;
@@ -96,8 +131,16 @@ async function tryCreate(ctx: RunContext, bucket: string, object: string, me: Lo
 }
 
 function lockMetadata(ctx: RunContext, me: LockHolder): Record<string, string> {
-  return { 'dpgce-env': ctx.names.ownerMark, 'dpgce-role': 'run-lock', command: me.command, user: me.user,
-    host: me.host, pid: String(me.pid), started: me.started, run: me.run };
+  return {
+    'dpgce-env': ctx.names.ownerMark,
+    'dpgce-role': 'run-lock',
+    command: me.command,
+    user: me.user,
+    host: me.host,
+    pid: String(me.pid),
+    started: me.started,
+    run: me.run,
+  };
 }
 
 interface CurrentLock {
@@ -107,16 +150,32 @@ interface CurrentLock {
   ageMs: number;
 }
 
-async function readLock(ctx: RunContext, bucket: string, object: string): Promise<CurrentLock | undefined> {
+async function readLock(
+  ctx: RunContext,
+  bucket: string,
+  object: string,
+): Promise<CurrentLock | undefined> {
   const gcs = await ctx.session.client('storage');
   try {
-    const o = await ctx.session.call({ method: 'storage.objects.get', resource: `projects/_/buckets/${bucket}/objects/${object}` },
-      () => gcs.objects.get({ bucket, object }));
+    const o = await ctx.session.call(
+      { method: 'storage.objects.get', resource: `projects/_/buckets/${bucket}/objects/${object}` },
+      () => gcs.objects.get({ bucket, object }),
+    );
     const m = o.metadata ?? {};
-    const holder: LockHolder = { command: m.command ?? '?', user: m.user ?? '?', host: m.host ?? '?',
-      pid: Number(m.pid ?? 0), started: m.started ?? o.timeCreated ?? '?', run: m.run ?? '' };
+    const holder: LockHolder = {
+      command: m.command ?? '?',
+      user: m.user ?? '?',
+      host: m.host ?? '?',
+      pid: Number(m.pid ?? 0),
+      started: m.started ?? o.timeCreated ?? '?',
+      run: m.run ?? '',
+    };
     const created = Date.parse(o.timeCreated ?? holder.started);
-    return { generation: String(o.generation), holder, ageMs: Number.isFinite(created) ? Date.now() - created : 0 };
+    return {
+      generation: String(o.generation),
+      holder,
+      ageMs: Number.isFinite(created) ? Date.now() - created : 0,
+    };
   } catch (err) {
     if (err instanceof GcpError && err.notFound) return undefined;
     throw err;
@@ -124,11 +183,21 @@ async function readLock(ctx: RunContext, bucket: string, object: string): Promis
 }
 
 /** Deletes that version only: a lock taken since by someone else stays. */
-async function deleteVersion(ctx: RunContext, bucket: string, object: string, generation: string): Promise<void> {
+async function deleteVersion(
+  ctx: RunContext,
+  bucket: string,
+  object: string,
+  generation: string,
+): Promise<void> {
   const gcs = await ctx.session.client('storage');
   try {
-    await ctx.session.call({ method: 'storage.objects.delete', resource: `projects/_/buckets/${bucket}/objects/${object}` },
-      () => gcs.objects.delete({ bucket, object, ifGenerationMatch: generation }));
+    await ctx.session.call(
+      {
+        method: 'storage.objects.delete',
+        resource: `projects/_/buckets/${bucket}/objects/${object}`,
+      },
+      () => gcs.objects.delete({ bucket, object, ifGenerationMatch: generation }),
+    );
   } catch (err) {
     if (err instanceof GcpError && (err.notFound || err.httpStatus === 412)) return;
     throw err;
@@ -138,7 +207,8 @@ async function deleteVersion(ctx: RunContext, bucket: string, object: string, ge
 function held(ctx: RunContext, bucket: string, object: string, generation: string): RunLock {
   let released = false;
   return {
-    bucket, object,
+    bucket,
+    object,
     release: async () => {
       if (released) return;
       released = true;
@@ -147,10 +217,17 @@ function held(ctx: RunContext, bucket: string, object: string, generation: strin
   };
 }
 
-function heldError(ctx: RunContext, bucket: string, object: string, current: CurrentLock): RunLockHeld {
-  return new RunLockHeld(`environment "${ctx.names.ownerMark}" is locked by another run: ${describe(current)} ` +
-    `(gs://${bucket}/${object}); nothing was changed. Wait for it to finish (--lock-timeout SECONDS waits), ` +
-    'or, if no dpgce run is active any more, run again with --break-lock');
+function heldError(
+  ctx: RunContext,
+  bucket: string,
+  object: string,
+  current: CurrentLock,
+): RunLockHeld {
+  return new RunLockHeld(
+    `environment "${ctx.names.ownerMark}" is locked by another run: ${describe(current)} ` +
+      `(gs://${bucket}/${object}); nothing was changed. Wait for it to finish (--lock-timeout SECONDS waits), ` +
+      'or, if no dpgce run is active any more, run again with --break-lock',
+  );
 }
 
 function describe(c: CurrentLock): string {

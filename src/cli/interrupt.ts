@@ -11,7 +11,9 @@ import type { Change } from '../plan/plan.js';
 /** How long the first SIGINT waits for running changes. */
 export function interruptWaitMs(): number {
   const s = Number(process.env.DPGCE_INTERRUPT_WAIT);
-  return Number.isFinite(s) && s >= 0 && process.env.DPGCE_INTERRUPT_WAIT !== '' ? s * 1000 : 60_000;
+  return Number.isFinite(s) && s >= 0 && process.env.DPGCE_INTERRUPT_WAIT !== ''
+    ? s * 1000
+    : 60_000;
 }
 
 export class Interrupt {
@@ -26,7 +28,10 @@ export class Interrupt {
   readonly gaveUp = new Promise<void>((r) => (this.giveUp = r));
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly waitMs: number, private readonly say: (line: string) => void) {}
+  constructor(
+    private readonly waitMs: number,
+    private readonly say: (line: string) => void,
+  ) {}
 
   /** Installs the SIGINT handler; returns its removal. */
   install(): () => void {
@@ -42,9 +47,14 @@ export class Interrupt {
     if (this.stopping) return this.stopWaiting('interrupted again');
     this.stopping = true;
     const names = [...this.running.keys()];
-    this.say(`\ninterrupted: no new changes will start; waiting up to ${Math.round(this.waitMs / 1000)} s for ` +
-      `${names.length ? names.join(', ') : 'nothing'} (Ctrl-C again to stop waiting)`);
-    this.timer = setTimeout(() => this.stopWaiting(`still running after ${Math.round(this.waitMs / 1000)} s`), this.waitMs);
+    this.say(
+      `\ninterrupted: no new changes will start; waiting up to ${Math.round(this.waitMs / 1000)} s for ` +
+        `${names.length ? names.join(', ') : 'nothing'} (Ctrl-C again to stop waiting)`,
+    );
+    this.timer = setTimeout(
+      () => this.stopWaiting(`still running after ${Math.round(this.waitMs / 1000)} s`),
+      this.waitMs,
+    );
   }
 
   /** Follows the engine's events to know what is running. */
@@ -52,17 +62,27 @@ export class Interrupt {
     if (e.type === 'change-start') this.running.set(e.change.address, e.change);
     if (e.type === 'change-done' || e.type === 'change-failed' || e.type === 'change-skipped') {
       this.running.delete(e.change.address);
-      const status = e.type === 'change-done' ? 'done' : e.type === 'change-failed' ? 'failed' : 'skipped';
-      const error = e.type === 'change-failed' ? e.error : e.type === 'change-skipped' ? e.because : undefined;
+      const status =
+        e.type === 'change-done' ? 'done' : e.type === 'change-failed' ? 'failed' : 'skipped';
+      const error =
+        e.type === 'change-failed' ? e.error : e.type === 'change-skipped' ? e.because : undefined;
       this.ended.set(e.change.address, { ...e.change, status, error });
     }
   }
 
   /** Outcomes when the wait was cut short: running changes count as failed, the rest as skipped. */
   outcomes(changes: Change[]): AppliedChange[] {
-    return changes.map((c) => this.ended.get(c.address) ?? (this.running.has(c.address)
-      ? { ...c, status: 'failed' as const, error: 'interrupted while running: its operation may still finish in the cloud' }
-      : { ...c, status: 'skipped' as const, error: 'interrupted' }));
+    return changes.map(
+      (c) =>
+        this.ended.get(c.address) ??
+        (this.running.has(c.address)
+          ? {
+              ...c,
+              status: 'failed' as const,
+              error: 'interrupted while running: its operation may still finish in the cloud',
+            }
+          : { ...c, status: 'skipped' as const, error: 'interrupted' }),
+    );
   }
 
   private stopWaiting(why: string): void {

@@ -28,8 +28,13 @@ export interface Locked {
   done: AppliedChange[];
 }
 
-export async function lockAndReplan(p: Prepared, plan: Plan, verb: string, flags: LockFlags,
-  replan?: () => Plan): Promise<Locked> {
+export async function lockAndReplan(
+  p: Prepared,
+  plan: Plan,
+  verb: string,
+  flags: LockFlags,
+  replan?: () => Plan,
+): Promise<Locked> {
   const staging = p.graph.find((d) => d.address === 'bucket.staging');
   if (!staging) return { plan, done: [] };
   const bucket = String(staging.spec.name);
@@ -37,7 +42,9 @@ export async function lockAndReplan(p: Prepared, plan: Plan, verb: string, flags
 
   // 1. The lock's home.
   if (!p.ctx.observed.get('bucket.staging')?.exists) {
-    const create = plan.changes.find((c) => c.address === 'bucket.staging' && c.action === 'create');
+    const create = plan.changes.find(
+      (c) => c.address === 'bucket.staging' && c.action === 'create',
+    );
     if (!create) {
       note(`no staging bucket gs://${bucket}: nothing to hold the run lock, running without it`);
       return { plan, done };
@@ -48,10 +55,15 @@ export async function lockAndReplan(p: Prepared, plan: Plan, verb: string, flags
 
   // 2. The lock; the bucket may go (a concurrent down) while we wait.
   const lock = await acquireRunLock(p.ctx, bucket, {
-    command: verb, waitMs: seconds(flags.lockTimeout) * 1000, breakLock: flags.breakLock, notice: note,
+    command: verb,
+    waitMs: seconds(flags.lockTimeout) * 1000,
+    breakLock: flags.breakLock,
+    notice: note,
   }).catch((err) => {
     if (err instanceof GcpError && err.notFound) {
-      throw new CliError(`gs://${bucket} went away while taking the run lock (a concurrent down?); run ${verb} again`);
+      throw new CliError(
+        `gs://${bucket} went away while taking the run lock (a concurrent down?); run ${verb} again`,
+      );
     }
     throw err;
   });
@@ -66,7 +78,11 @@ export async function lockAndReplan(p: Prepared, plan: Plan, verb: string, flags
 
 /** Whether two plans make the same changes (for "the plan changed while waiting"). */
 export function sameChanges(a: Plan, b: Plan): boolean {
-  const key = (p: Plan): string => p.changes.map((c) => `${c.action} ${c.address}`).sort().join('\n');
+  const key = (p: Plan): string =>
+    p.changes
+      .map((c) => `${c.action} ${c.address}`)
+      .sort()
+      .join('\n');
   return key(a) === key(b);
 }
 
@@ -88,7 +104,8 @@ async function createHome(p: Prepared, change: Change, verb: string): Promise<vo
 
 function seconds(v: string | number | undefined): number {
   const n = Number(v ?? 0);
-  if (!Number.isFinite(n) || n < 0) throw new CliError(`--lock-timeout ${v}: expected seconds (0 or more)`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new CliError(`--lock-timeout ${v}: expected seconds (0 or more)`);
   return n;
 }
 

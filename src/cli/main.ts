@@ -77,6 +77,8 @@ emulatorCmd.command('serve').description('serve the emulator on 127.0.0.1 and pr
   .option('--state <dir>', 'state folder (state.json, requests.jsonl); in memory when absent')
   .option('--strict', 'refuse unknown fields and ignored parameters; small, shuffled list pages')
   .option('--json', 'print {url, env} as one JSON document instead of export lines')
+  .option('--faults <file>', 'inject faults: a JSON file {"seed", "rules": [...]} (docs/emulator.md)')
+  .option('--fault-seed <n>', 'the seed of the fault rules (overrides the file\'s)')
   .action(async (opts) => (await import('./emulator.js')).serve(opts));
 
 const policy = program.command('policy')

@@ -62,7 +62,12 @@ export function injectedOperationError(family: 'compute' | 'lro'): OperationErro
   d.used = true;
   d.family = family;
   return family === 'compute'
-    ? { code: 'INTERNAL_ERROR', message: 'Internal error. Please try again or contact Google Support. (Code: \'emulator-fault\')', httpStatus: 500 }
+    ? {
+        code: 'INTERNAL_ERROR',
+        message:
+          "Internal error. Please try again or contact Google Support. (Code: 'emulator-fault')",
+        httpStatus: 500,
+      }
     : { code: 'UNAVAILABLE', message: 'The service is currently unavailable.' };
 }
 
@@ -99,7 +104,11 @@ export class FaultInjector implements FaultHook {
   describe(): unknown {
     const byKind: Record<string, number> = {};
     for (const e of this.log) byKind[String(e.kind)] = (byKind[String(e.kind)] ?? 0) + 1;
-    return { ...this.config, injected: { total: this.log.length, byKind }, log: this.log.slice(-200) };
+    return {
+      ...this.config,
+      injected: { total: this.log.length, byKind },
+      log: this.log.slice(-200),
+    };
   }
 
   async intercept(req: FaultRequest): Promise<Reply | undefined> {
@@ -121,7 +130,9 @@ export class FaultInjector implements FaultHook {
     if (d?.kind !== 'operation-error') return run();
     const out = pendingOperation.run(d, run);
     // Counted once the operation exists, which may be after an await.
-    void Promise.resolve(out).finally(() => d.used && this.note(req, d)).catch(() => {});
+    void Promise.resolve(out)
+      .finally(() => d.used && this.note(req, d))
+      .catch(() => {});
     return out;
   }
 
@@ -142,13 +153,21 @@ export class FaultInjector implements FaultHook {
       const n = (this.matches.get(i) ?? 0) + 1;
       this.matches.set(i, n);
       if (rule.times !== undefined && (this.fires.get(i) ?? 0) >= rule.times) continue;
-      const draw = (salt: string): number => unit(`${this.config.seed}|${i}|${key}|${occurrence}|${salt}`);
-      const hit = rule.nth !== undefined ? [rule.nth].flat().includes(n) : draw('hit') < (rule.probability ?? 1);
+      const draw = (salt: string): number =>
+        unit(`${this.config.seed}|${i}|${key}|${occurrence}|${salt}`);
+      const hit =
+        rule.nth !== undefined
+          ? [rule.nth].flat().includes(n)
+          : draw('hit') < (rule.probability ?? 1);
       if (!hit) continue;
-      const kinds = [rule.fault].flat().filter((k) => k !== 'operation-error' || req.method !== 'GET');
+      const kinds = [rule.fault]
+        .flat()
+        .filter((k) => k !== 'operation-error' || req.method !== 'GET');
       if (kinds.length === 0) continue;
       const kind = kinds[Math.floor(draw('kind') * kinds.length)];
-      const after = kind !== 'slow' && kind !== 'operation-error' &&
+      const after =
+        kind !== 'slow' &&
+        kind !== 'operation-error' &&
         (typeof rule.after === 'number' ? draw('after') < rule.after : rule.after === true);
       return { kind, rule: i, after };
     }
@@ -157,15 +176,25 @@ export class FaultInjector implements FaultHook {
 
   private note(req: FaultRequest, d: Decision): void {
     this.fires.set(d.rule, (this.fires.get(d.rule) ?? 0) + 1);
-    this.log.push({ method: req.method, path: req.path, kind: d.kind, after: d.after, rule: d.rule });
+    this.log.push({
+      method: req.method,
+      path: req.path,
+      kind: d.kind,
+      after: d.after,
+      rule: d.rule,
+    });
   }
 
   private faultReply(d: Decision): Reply {
     if (d.kind === 'reset') return new Reply(RESET);
     const status = Number(d.kind);
     const rule = this.config.rules[d.rule];
-    const err = new ApiError(status, rule.message ?? DEFAULT_MESSAGE[status] ?? `Injected error ${status}.`,
-      undefined, rule.reason ?? DEFAULT_REASON[status]);
+    const err = new ApiError(
+      status,
+      rule.message ?? DEFAULT_MESSAGE[status] ?? `Injected error ${status}.`,
+      undefined,
+      rule.reason ?? DEFAULT_REASON[status],
+    );
     return new Reply(status, err.envelope());
   }
 }
@@ -177,7 +206,7 @@ export function faultHook(given?: FaultHook | FaultConfig): FaultHook {
 }
 
 const DEFAULT_MESSAGE: Record<number, string> = {
-  429: 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute\' of service (emulator fault).',
+  429: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute' of service (emulator fault).",
   500: 'Internal error encountered.',
   502: 'Bad Gateway',
   503: 'The service is currently unavailable.',
@@ -185,7 +214,11 @@ const DEFAULT_MESSAGE: Record<number, string> = {
 };
 
 /** Legacy reasons, shown by compute, storage and IAM alongside the gRPC status. */
-const DEFAULT_REASON: Record<number, string> = { 429: 'rateLimitExceeded', 500: 'backendError', 503: 'backendError' };
+const DEFAULT_REASON: Record<number, string> = {
+  429: 'rateLimitExceeded',
+  500: 'backendError',
+  503: 'backendError',
+};
 
 function matches(rule: FaultRule, req: FaultRequest): boolean {
   if (rule.api !== undefined && rule.api !== req.api) return false;

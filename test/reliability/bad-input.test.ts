@@ -14,19 +14,25 @@ import { REPO_ROOT } from '../helpers/example.js';
 // write nothing: no state folder, no journal, only the file given.
 
 const CORPUS = new URL('test/config/bad/', REPO_ROOT);
-const expectations = JSON.parse(readFileSync(new URL('expectations.json', CORPUS), 'utf8')) as
-  Record<string, { key: string; severity?: string }>;
-const files = Object.keys(expectations).filter((f) => (expectations[f].severity ?? 'error') === 'error').sort();
+const expectations = JSON.parse(
+  readFileSync(new URL('expectations.json', CORPUS), 'utf8'),
+) as Record<string, { key: string; severity?: string }>;
+const files = Object.keys(expectations)
+  .filter((f) => (expectations[f].severity ?? 'error') === 'error')
+  .sort();
 
 /** One diagnostic line: "error   <KEY>  <summary>". */
-const keyLine = (key: string): RegExp => new RegExp(`^error\\s+${key.replace(/[.*+?^$()|[\]\\]/g, '\\$&')}\\s`, 'm');
+const keyLine = (key: string): RegExp =>
+  new RegExp(`^error\\s+${key.replace(/[.*+?^$()|[\]\\]/g, '\\$&')}\\s`, 'm');
 
 /** Runs `jobs` with at most `n` at a time. */
 async function pool<T>(items: T[], n: number, job: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await job(item);
-  }));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await job(item);
+    }),
+  );
 }
 
 describe('the bad env.json corpus through the CLI', () => {
@@ -52,11 +58,14 @@ describe('the bad env.json corpus through the CLI', () => {
         const r = await runCli(args, { cwd: dir });
         const what = `${name}: ${args.slice(0, 1).concat(args.slice(3, 4)).join(' ')}`;
         if (r.code !== 1) failures.push(`${what}: exit ${r.code}`);
-        if (!keyLine(expectations[name].key).test(r.stderr)) failures.push(`${what}: no error naming ${expectations[name].key}:\n${r.stderr}`);
-        if (!/is not valid; nothing was sent/.test(r.stderr)) failures.push(`${what}: no "nothing was sent"`);
+        if (!keyLine(expectations[name].key).test(r.stderr))
+          failures.push(`${what}: no error naming ${expectations[name].key}:\n${r.stderr}`);
+        if (!/is not valid; nothing was sent/.test(r.stderr))
+          failures.push(`${what}: no "nothing was sent"`);
       }
       const left = readdirSync(dir);
-      if (left.length !== 1) failures.push(`${name}: wrote ${left.filter((f) => f !== name).join(', ')}`);
+      if (left.length !== 1)
+        failures.push(`${name}: wrote ${left.filter((f) => f !== name).join(', ')}`);
     });
     assert.deepEqual(failures, []);
     assert.deepEqual(e.requests, [], 'no request reached the running emulator');

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { compareDumps, describeComparison, dumpState, ownedBy, type Dump } from '../../bench/state-dump.js';
+import {
+  compareDumps,
+  describeComparison,
+  dumpState,
+  ownedBy,
+  type Dump,
+} from '../../bench/state-dump.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { Store } from '../../src/emulator/store.js';
 import { runCli, workspace } from '../helpers/cli.js';
@@ -36,12 +42,16 @@ describe('two concurrent up on one emulator', () => {
 
   it('one builds the environment; the other fails with the lock message or finds nothing to do', async () => {
     const [a, b] = [workspace(), workspace()];
-    const run = (ws: typeof a) => runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes'], { cwd: ws.dir });
+    const run = (ws: typeof a) =>
+      runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes'], { cwd: ws.dir });
     const results = await Promise.all([run(a), run(b)]);
     const ok = results.filter((r) => r.code === 0);
     assert.ok(ok.length >= 1, results.map((r) => r.stderr.slice(-300)).join('\n---\n'));
     for (const r of results.filter((x) => x.code !== 0)) {
-      assert.match(r.stderr, /environment "dpgce" is locked by another run: dpgce up by .+ \(pid \d+\), started .+ ago/);
+      assert.match(
+        r.stderr,
+        /environment "dpgce" is locked by another run: dpgce up by .+ \(pid \d+\), started .+ ago/,
+      );
       assert.match(r.stderr, /--break-lock/);
     }
     const c = compareDumps(reference, dumpState(e.store));
@@ -51,11 +61,15 @@ describe('two concurrent up on one emulator', () => {
 
 describe('two concurrent up, the second willing to wait', () => {
   it('both exit 0; the second waits for the lock and then finds nothing left to do', async () => {
-    const e = await startEmulator({ timing: { latency: { defaultMs: 30, rules: [] }, minPolls: 1 } });
+    const e = await startEmulator({
+      timing: { latency: { defaultMs: 30, rules: [] }, minPolls: 1 },
+    });
     try {
       const [a, b] = [workspace(), workspace()];
       const run = (ws: typeof a) =>
-        runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes', '--lock-timeout', '120'], { cwd: ws.dir });
+        runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes', '--lock-timeout', '120'], {
+          cwd: ws.dir,
+        });
       const results = await Promise.all([run(a), run(b)]);
       for (const r of results) assert.equal(r.code, 0, r.stderr.slice(-500));
       const c = compareDumps(reference, dumpState(e.store));
@@ -70,7 +84,10 @@ describe('two concurrent up, the second willing to wait', () => {
 describe('two --local processes on one state folder', () => {
   it('serialize on the state lock: the second waits, then has nothing to do', async () => {
     const ws = workspace();
-    const run = () => runCli(['up', '--env', ws.env, '--local', '--local-state', ws.state, '--yes'], { cwd: ws.dir });
+    const run = () =>
+      runCli(['up', '--env', ws.env, '--local', '--local-state', ws.state, '--yes'], {
+        cwd: ws.dir,
+      });
     const [a, b] = await Promise.all([run(), run()]);
     assert.equal(a.code, 0, a.stderr.slice(-400));
     assert.equal(b.code, 0, b.stderr.slice(-400));
@@ -86,12 +103,26 @@ describe('the run lock itself', () => {
   let e: Emulator;
   let ws: ReturnType<typeof workspace>;
   const args = (): string[] => ['--env', ws.env, '--emulator', e.url, '--yes'];
-  const holdLock = (pid: number, host = hostname()): void => e.store.put(LOCK, {
-    kind: 'storage#object', name: '.dpgce/dpgce.lock', bucket: BUCKET, generation: '1700000000000000',
-    metageneration: '1', timeCreated: new Date(Date.now() - 754_000).toISOString(), contentType: 'application/json',
-    metadata: { 'dpgce-env': 'dpgce', 'dpgce-role': 'run-lock', command: 'up', user: 'ci', host, pid: String(pid),
-      started: new Date(Date.now() - 754_000).toISOString(), run: 'another-run' },
-  });
+  const holdLock = (pid: number, host = hostname()): void =>
+    e.store.put(LOCK, {
+      kind: 'storage#object',
+      name: '.dpgce/dpgce.lock',
+      bucket: BUCKET,
+      generation: '1700000000000000',
+      metageneration: '1',
+      timeCreated: new Date(Date.now() - 754_000).toISOString(),
+      contentType: 'application/json',
+      metadata: {
+        'dpgce-env': 'dpgce',
+        'dpgce-role': 'run-lock',
+        command: 'up',
+        user: 'ci',
+        host,
+        pid: String(pid),
+        started: new Date(Date.now() - 754_000).toISOString(),
+        run: 'another-run',
+      },
+    });
   const driftFirewall = (): void => {
     const name = 'projects/dpgce-demo-project/global/firewalls/dpgce-egress-proxy';
     e.store.put(name, { ...e.store.get(name)!, priority: 999 });
@@ -109,7 +140,10 @@ describe('the run lock itself', () => {
     const before = e.requests.length;
     const r = await runCli(['up', ...args()], { cwd: ws.dir });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(e.requests.slice(before).filter((q) => q.mutating), []);
+    assert.deepEqual(
+      e.requests.slice(before).filter((q) => q.mutating),
+      [],
+    );
   });
 
   it('held by a live run, stops a run with changes, naming the holder and its age; nothing changes', async () => {
@@ -118,20 +152,31 @@ describe('the run lock itself', () => {
     const before = e.requests.length;
     const r = await runCli(['up', ...args()], { cwd: ws.dir });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /locked by another run: dpgce up by ci@ci-runner-7 \(pid \d+\), started .*, 13 min ago/);
+    assert.match(
+      r.stderr,
+      /locked by another run: dpgce up by ci@ci-runner-7 \(pid \d+\), started .*, 13 min ago/,
+    );
     assert.match(r.stderr, /gs:\/\/dpgce-demo-staging\/\.dpgce\/dpgce\.lock/);
     const writes = e.requests.slice(before).filter((q) => q.mutating);
-    assert.deepEqual(writes.map((q) => `${q.method} ${q.path} ${q.status}`), [
-      `POST /upload/storage/v1/b/${BUCKET}/o 412`,
-    ], 'only the attempt to take the lock');
-    assert.equal(e.store.get('projects/dpgce-demo-project/global/firewalls/dpgce-egress-proxy')?.priority, 999);
+    assert.deepEqual(
+      writes.map((q) => `${q.method} ${q.path} ${q.status}`),
+      [`POST /upload/storage/v1/b/${BUCKET}/o 412`],
+      'only the attempt to take the lock',
+    );
+    assert.equal(
+      e.store.get('projects/dpgce-demo-project/global/firewalls/dpgce-egress-proxy')?.priority,
+      999,
+    );
   });
 
   it('--break-lock breaks it and the run goes on; the lock is gone afterwards', async () => {
     const r = await runCli(['up', ...args(), '--break-lock'], { cwd: ws.dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /breaking the run lock \(--break-lock\): dpgce up by ci@ci-runner-7/);
-    assert.equal(e.store.get('projects/dpgce-demo-project/global/firewalls/dpgce-egress-proxy')?.priority, 1000);
+    assert.equal(
+      e.store.get('projects/dpgce-demo-project/global/firewalls/dpgce-egress-proxy')?.priority,
+      1000,
+    );
     assert.equal(e.store.get(LOCK), undefined);
   });
 
@@ -144,7 +189,7 @@ describe('the run lock itself', () => {
     assert.equal(e.store.get(LOCK), undefined);
   });
 
-  it('is neither someone else\'s object nor in the way when down deletes its bucket', async () => {
+  it("is neither someone else's object nor in the way when down deletes its bucket", async () => {
     const r = await runCli(['down', ...args(), '--json'], { cwd: ws.dir });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
@@ -152,7 +197,9 @@ describe('the run lock itself', () => {
     assert.doesNotMatch(r.stderr, /did not write/);
     assert.equal(e.store.get(`b/${BUCKET}`), undefined);
     assert.deepEqual(ownedBy(e.store, 'dpgce'), []);
-    const deletes = e.requests.filter((q) => q.method === 'DELETE' && q.path.includes('dpgce.lock'));
+    const deletes = e.requests.filter(
+      (q) => q.method === 'DELETE' && q.path.includes('dpgce.lock'),
+    );
     assert.ok(deletes.length > 0, 'the lock was released by a delete');
   });
 });

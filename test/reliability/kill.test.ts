@@ -12,9 +12,13 @@ describe('a killed run, run again, ends as an uninterrupted one', () => {
     ref = await killReference();
   });
 
-  for (const [command, seed] of [['up', 11], ['up', 12], ['down', 13]] as const) {
+  for (const [command, seed] of [
+    ['up', 11],
+    ['up', 12],
+    ['down', 13],
+  ] as const) {
     it(`${command} killed (seed ${seed}), then ${command} again`, async () => {
-      const window = (command === 'up' ? ref.upMs : ref.downMs) * 1.2;
+      const window = (command === 'up' ? ref.upMs : ref.downMs) * 0.9;
       const r = await killRun(seed, command, window, ref);
       assert.deepEqual(r.problems, [], `killed at ${r.killedAtMs} ms (${r.target})`);
       assert.equal(r.duplicates, 0);

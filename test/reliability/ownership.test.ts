@@ -25,22 +25,35 @@ describe('a foreign resource with the name of one of ours', () => {
       assert.equal((await runCli(['up', ...args], { cwd: ws.dir })).code, 0);
 
       // Someone replaced our service account and a firewall rule with their own, same names, no mark.
-      e.store.put(SA, { ...e.store.get(SA)!, description: 'the data team\'s account' });
-      e.store.put(FIREWALL, { ...e.store.get(FIREWALL)!, description: 'deny all, data team',
-        network: 'https://www.googleapis.com/compute/v1/projects/dpgce-demo-project/global/networks/default' });
+      e.store.put(SA, { ...e.store.get(SA)!, description: "the data team's account" });
+      e.store.put(FIREWALL, {
+        ...e.store.get(FIREWALL)!,
+        description: 'deny all, data team',
+        network:
+          'https://www.googleapis.com/compute/v1/projects/dpgce-demo-project/global/networks/default',
+      });
 
       const r = await runCli(['down', ...args, '--json'], { cwd: ws.dir });
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
       const deleted = doc.changes.map((c: any) => c.address);
-      assert.ok(!deleted.includes('service-account.cluster') && !deleted.includes('firewall.egress-deny-all'));
-      assert.ok(doc.notes.some((n: string) => /service-account\.cluster: .* is not owned by this environment; left alone/.test(n)));
-      assert.equal(e.store.get(SA)?.description, 'the data team\'s account');
+      assert.ok(
+        !deleted.includes('service-account.cluster') &&
+          !deleted.includes('firewall.egress-deny-all'),
+      );
+      assert.ok(
+        doc.notes.some((n: string) =>
+          /service-account\.cluster: .* is not owned by this environment; left alone/.test(n),
+        ),
+      );
+      assert.equal(e.store.get(SA)?.description, "the data team's account");
       assert.equal(e.store.get(FIREWALL)?.description, 'deny all, data team');
       const member = 'serviceAccount:dpgce-sa@dpgce-demo-project.iam.gserviceaccount.com';
       const bindings = e.store.get(`${P}/iamPolicy`)?.bindings ?? [];
-      assert.ok(bindings.some((b: any) => b.role === 'roles/dataproc.worker' && b.members.includes(member)),
-        'the grants of an account that is not ours stay');
+      assert.ok(
+        bindings.some((b: any) => b.role === 'roles/dataproc.worker' && b.members.includes(member)),
+        'the grants of an account that is not ours stay',
+      );
       assert.deepEqual(ownedBy(e.store, 'dpgce'), []);
       assert.equal(e.store.get(`${P}/global/networks/dpgce-net`), undefined, 'our network went');
     } finally {
@@ -53,10 +66,22 @@ describe('a foreign resource with the name of one of ours', () => {
 function envFor(dir: string, name: string): string {
   const base = parse(readFileSync(EXAMPLE_ENV, 'utf8')) as Record<string, unknown>;
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    ...base, ENV_NAME: name, SUBNET: `${name}-subnet`, BUCKET: `${name}-demo-staging`, TEMP_BUCKET: `${name}-demo-temp`,
-    PROXY_CERT_GCS_PATH: `gs://${name}-demo-proxy-cert/proxy.cer`, SWP_HOSTNAME: `swp.${name}.example.com`,
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        ...base,
+        ENV_NAME: name,
+        SUBNET: `${name}-subnet`,
+        BUCKET: `${name}-demo-staging`,
+        TEMP_BUCKET: `${name}-demo-temp`,
+        PROXY_CERT_GCS_PATH: `gs://${name}-demo-proxy-cert/proxy.cer`,
+        SWP_HOSTNAME: `swp.${name}.example.com`,
+      },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
@@ -85,7 +110,9 @@ describe('two environments whose names share a prefix (team, team-a)', () => {
       // 2. team goes; team-a is untouched and still complete.
       const down = await cli(['down', ...team, '--yes', '--json']);
       assert.equal(down.code, 0, down.stderr.slice(-600));
-      const touched = JSON.parse(down.stdout).changes.filter((c: any) => /team-a-/.test(c.name)).map((c: any) => c.name);
+      const touched = JSON.parse(down.stdout)
+        .changes.filter((c: any) => /team-a-/.test(c.name))
+        .map((c: any) => c.name);
       assert.deepEqual(touched, [], 'down of team touches nothing of team-a');
       assert.deepEqual(ownedBy(e.store, 'team'), []);
       assert.deepEqual(ownedBy(e.store, 'team-a').sort(), teamAOwned);
