@@ -45,9 +45,13 @@ export interface RealismRequest {
 /** Runs a request through the emulator itself (the "someone else" of a conflict). */
 export type Dispatch = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
 
-/** APIs that are services of their own, refused while disabled. */
+/**
+ * APIs refused while disabled in the project that holds the resources. Not
+ * Resource Manager or Service Usage: those are checked against the caller's
+ * quota project, which the emulator does not model.
+ */
 const GATED = new Set(['compute', 'dns', 'iam', 'networkservices', 'networksecurity', 'certificatemanager',
-  'privateca', 'dataproc', 'secretmanager', 'cloudresourcemanager']);
+  'privateca', 'dataproc', 'secretmanager']);
 
 const SA_PATH = /^\/v1\/projects\/[^/]+\/serviceAccounts\/([^/:]+)(:getIamPolicy|:setIamPolicy)?$/;
 

@@ -88,6 +88,17 @@ const NETWORK_ERROR =
   /ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|socket hang up|other side closed/i;
 
 /**
+ * The API is off in the project: 403 with reason SERVICE_DISABLED (an
+ * ErrorInfo) or, in compute's legacy list, accessNotConfigured. Right after
+ * an enable it is also what the service answers while the change propagates.
+ */
+export function isServiceDisabled(err: GcpError): boolean {
+  if (err.httpStatus !== 403) return false;
+  return /^(SERVICE_DISABLED|accessNotConfigured)$/.test(err.reason) ||
+    /has not been used in project .* before or it is disabled/.test(err.detail);
+}
+
+/**
  * IAM propagation: a grant just made is not yet visible to the service that
  * checks it. These show as PERMISSION_DENIED (403, or 400 FAILED_PRECONDITION
  * naming a permission) for a while after the grant.

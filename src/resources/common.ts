@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { GcpError } from '../gcp/errors.js';
+import { GcpError, isServiceDisabled } from '../gcp/errors.js';
 
 // Helpers shared by the resource modules.
 
-/** Runs a read; a 404 becomes `undefined` ("missing"), anything else throws. */
+/** Runs a read; a 404 (or a service still disabled) becomes `undefined` ("missing"), anything else throws. */
 export async function orMissing<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof GcpError && err.notFound) return undefined;
+    // A service still off holds nothing (a service in use cannot be disabled).
+    if (err instanceof GcpError && (err.notFound || isServiceDisabled(err))) return undefined;
     throw err;
   }
 }

@@ -24,6 +24,7 @@ export const service: ResourceHandler = {
     const op = await ctx.session.call({ method: 'serviceusage.services.enable', resource: name },
       () => su.services.enable({ name, requestBody: {} }));
     await awaitOperation(ctx, 'serviceusage', op, 'serviceusage.services.enable', name);
+    ctx.session.noteEnabled(d.spec.service);
   },
   async delete() {
     // Never reached: planDown skips services.
@@ -46,6 +47,11 @@ export const serviceAccount: ResourceHandler = {
     await ctx.session.call({ method: 'iam.serviceAccounts.create', resource: d.name },
       () => iam.projects.serviceAccounts.create({ name: `projects/${ctx.config.projectId}`,
         requestBody: { accountId, serviceAccount: { displayName, description } } }));
+    // A new account is not visible everywhere at once: reads answer 403 (or
+    // 404) for a while (terraform-provider-google#15042). Wait until it reads.
+    await ctx.session.call({ method: 'iam.serviceAccounts.get', resource: d.name },
+      () => iam.projects.serviceAccounts.get({ name: d.name }),
+      { retryable: (e) => isTransient(e) || e.httpStatus === 403 || e.notFound });
   },
   async update(ctx, d) {
     const iam = await ctx.session.client('iam');

@@ -1,3 +1,4 @@
+import type { privateca_v1 } from 'googleapis/build/src/apis/privateca/v1.js';
 import { GcpError } from '../gcp/errors.js';
 import { sleep } from '../gcp/retry.js';
 import { awaitOperation } from './lro.js';
@@ -27,8 +28,7 @@ export const caPool: ResourceHandler = {
   async read(ctx, d) {
     const pca = await ctx.session.client('privateca');
     const parent = parentOf(d.name);
-    const pools = await ctx.session.call({ method: 'privateca.caPools.list', resource: parent },
-      () => pca.projects.locations.caPools.list({ parent, filter: `labels.dpgce-env="${ctx.names.ownerMark}"` }));
+    const pools = { caPools: await listPools(ctx, parent) };
     const mine = (pools.caPools ?? []).filter((p) => p.labels?.['dpgce-role'] === 'swp' &&
       lastSegment(p.name ?? '').startsWith(lastSegment(d.name)));
     const found: any = mine.sort((a, b) => Number(b.labels?.['dpgce-generation'] ?? 1) - Number(a.labels?.['dpgce-generation'] ?? 1))[0] ??
@@ -80,6 +80,20 @@ export const caPool: ResourceHandler = {
 };
 
 /** The pool, if it exists or appears within a few seconds. */
+/** Every pool with our mark, page by page; none while the API is still off. */
+async function listPools(ctx: RunContext, parent: string): Promise<privateca_v1.Schema$CaPool[]> {
+  const pca = await ctx.session.client('privateca');
+  const out: privateca_v1.Schema$CaPool[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await orMissing(() => ctx.session.call({ method: 'privateca.caPools.list', resource: parent },
+      () => pca.projects.locations.caPools.list({ parent, pageToken, filter: `labels.dpgce-env="${ctx.names.ownerMark}"` })));
+    out.push(...(page?.caPools ?? []));
+    pageToken = page?.nextPageToken ?? undefined;
+  } while (pageToken);
+  return out;
+}
+
 async function poolAppears(ctx: RunContext, name: string): Promise<Record<string, any> | undefined> {
   const pca = await ctx.session.client('privateca');
   for (let wait = 100; ; wait *= 2) {
