@@ -116,8 +116,9 @@ export class FaultInjector implements FaultHook {
     if (!d) return undefined;
     this.decisions.set(req, d);
     if (d.kind === 'slow') {
-      await new Promise((r) => setTimeout(r, this.config.rules[d.rule].delayMs ?? 500));
+      // Counted now: the client may give up before the delay is over.
       this.note(req, d);
+      await new Promise((r) => setTimeout(r, this.config.rules[d.rule].delayMs ?? 500));
       return undefined;
     }
     if (d.kind === 'operation-error' || d.after) return undefined;

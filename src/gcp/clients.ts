@@ -67,5 +67,15 @@ export async function loadClient<K extends ApiName>(
   const Client = await LOADERS[name]();
   // Retries are ours (src/gcp/retry.ts): gaxios would retry GETs only, and
   // hide the request count the request log and benchmarks rely on.
-  return new Client({ ...options, retry: false }) as ApiClients[K];
+  return new Client({ ...options, retry: false, timeout: requestTimeoutMs() }) as ApiClients[K];
+}
+
+/**
+ * How long one request may take before it is given up on (and, being
+ * transient, asked again): DPGCE_REQUEST_TIMEOUT seconds, default 300, more
+ * than compute's `/wait`, which holds a request up to two minutes.
+ */
+export function requestTimeoutMs(): number {
+  const s = Number(process.env.DPGCE_REQUEST_TIMEOUT);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 300_000;
 }

@@ -83,9 +83,12 @@ export function isTransient(err: GcpError): boolean {
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
-/** What Node reports when a connection fails or drops (not a bad URL, not a bug). */
+/**
+ * What Node reports when a connection fails or drops, or a reply takes longer
+ * than the request timeout (gaxios aborts it); not a bad URL, not a bug.
+ */
 const NETWORK_ERROR =
-  /ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|socket hang up|other side closed/i;
+  /ECONNRESET|ECONNREFUSED|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|socket hang up|other side closed|operation was aborted/i;
 
 /**
  * The API is off in the project: 403 with reason SERVICE_DISABLED (an

@@ -26,6 +26,11 @@ describe('isTransient', () => {
       err(0, 'UNAVAILABLE', 'request to http://127.0.0.1:1/x failed, reason: socket hang up'),
       true,
     ],
+    [
+      'a reply slower than the request timeout',
+      err(0, 'UNAVAILABLE', 'The operation was aborted.'),
+      true,
+    ],
     ['400 INVALID_ARGUMENT', err(400, 'INVALID_ARGUMENT'), false],
     [
       '400 FAILED_PRECONDITION naming a permission (propagation: callers decide)',

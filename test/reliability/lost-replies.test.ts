@@ -108,6 +108,32 @@ describe('operations that end in error', () => {
   });
 });
 
+describe('a reply slower than the request timeout', () => {
+  it('is given up on and asked again', async () => {
+    const faults = new FaultInjector({
+      rules: [{ api: 'dns', method: 'GET', nth: 1, fault: 'slow', delayMs: 4000 }],
+    });
+    const e = await startEmulator({ timing: TIMING, faults });
+    try {
+      const ws = workspace();
+      const started = Date.now();
+      const r = await runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes'], {
+        cwd: ws.dir,
+        env: { DPGCE_REQUEST_TIMEOUT: '0.5', DPGCE_LOG: 'debug' },
+      });
+      assert.equal(r.code, 0, r.stderr.slice(-500));
+      assert.match(
+        r.stderr,
+        /\[debug\] retry dns\.[a-zA-Z.]+ .*: no response UNAVAILABLE: The operation was aborted/,
+      );
+      assert.equal(faults.log.length, 1);
+      assert.ok(Date.now() - started < 30_000);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
 describe('a 400', () => {
   it('is sent once, fails only what depends on it, and is reported with method, resource and status', async () => {
     const r = await upDown([
