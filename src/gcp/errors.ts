@@ -39,8 +39,7 @@ export function toGcpError(err: unknown, site: CallSite): GcpError {
   const body = e.response?.data?.error;
   if (body && typeof body === 'object') {
     const reason = body.errors?.[0]?.reason ?? body.details?.find((d: any) => d.reason)?.reason ?? '';
-    return new GcpError(site, status, body.status ?? '', reason,
-      String(body.message ?? '') + violations(body));
+    return new GcpError(site, status, body.status ?? '', reason, scrub(String(body.message ?? '') + violations(body)));
   }
   const detail = typeof e.response?.data === 'string' && e.response.data
     ? e.response.data.slice(0, 200)
@@ -60,6 +59,7 @@ function violations(body: any): string {
 export function scrub(text: string): string {
   return text
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
+    .replace(/\bya29\.[A-Za-z0-9._-]+/g, '[redacted token]')
     .replace(/((?:access|refresh|id)_token|client_secret)(["'=:\s]+)[A-Za-z0-9._~+/=-]+/gi, '$1$2[redacted]')
     .replace(/(X-Goog-Signature=)[0-9a-f]+/gi, '$1[redacted]')
     .replace(/([?&]Signature=)[^&\s"']+/g, '$1[redacted]')

@@ -29,8 +29,11 @@ export const caPool: ResourceHandler = {
     const pca = await ctx.session.client('privateca');
     const parent = parentOf(d.name);
     const pools = { caPools: await listPools(ctx, parent) };
+    // The list filter narrows; it does not decide: check label and name form here.
+    const base = lastSegment(d.name);
     const mine = (pools.caPools ?? []).filter((p) => p.labels?.['dpgce-role'] === 'swp' &&
-      lastSegment(p.name ?? '').startsWith(lastSegment(d.name)));
+      p.labels?.['dpgce-env'] === ctx.names.ownerMark &&
+      new RegExp(`^${base}(-g[2-9])?$`).test(lastSegment(p.name ?? '')));
     const found: any = mine.sort((a, b) => Number(b.labels?.['dpgce-generation'] ?? 1) - Number(a.labels?.['dpgce-generation'] ?? 1))[0] ??
       await orMissing(() => ctx.session.call({ method: 'privateca.caPools.get', resource: d.name },
         () => pca.projects.locations.caPools.get({ name: d.name })));
@@ -111,7 +114,8 @@ export const certificateAuthority: ResourceHandler = {
     const name = caName(ctx, d);
     const actual: any = await orMissing(() => ctx.session.call({ method: 'privateca.certificateAuthorities.get', resource: name },
       () => pca.projects.locations.caPools.certificateAuthorities.get({ name })));
-    if (!actual || actual.state === 'DELETED') return { exists: false, owned: false };
+    if (!actual) return { exists: false, owned: false };
+    // A CA deleted without skipGracePeriod keeps its name for 30 days.
     return { exists: true, owned: hasLabelMark(actual.labels, ctx.names.ownerMark), actual, foundName: name };
   },
   diff: (d, o) => [
@@ -131,13 +135,22 @@ export const certificateAuthority: ResourceHandler = {
     await enable(ctx, name);
   },
   async update(ctx, d, o) {
-    await enable(ctx, o.foundName ?? caName(ctx, d));
+    const name = o.foundName ?? caName(ctx, d);
+    if (o.actual?.state === 'DELETED') {
+      const pca = await ctx.session.client('privateca');
+      const requestId = newRequestId();
+      const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.undelete', resource: name },
+        () => pca.projects.locations.caPools.certificateAuthorities.undelete({ name, requestBody: { requestId } }));
+      await awaitOperation(ctx, 'privateca', op, 'privateca.certificateAuthorities.undelete', name);
+    }
+    await enable(ctx, name);
   },
   async delete(ctx, d, o) {
     // Disable, then delete for good: no grace period, and the certificates
     // it issued (the gateway's) are going too.
     const pca = await ctx.session.client('privateca');
     const name = o.foundName ?? caName(ctx, d);
+    if (o.actual?.state === 'DELETED') return; // already on its way out
     if (o.actual?.state === 'ENABLED') {
       const requestId = newRequestId();
       const op = await ctx.session.call({ method: 'privateca.certificateAuthorities.disable', resource: name },
@@ -182,7 +195,9 @@ export const caPoolIam: ResourceHandler = {
   kind: 'ca-pool-iam',
   async read(ctx, d) {
     const { get } = await poolPolicy(ctx);
-    return { exists: hasMember(await get(), d.spec.role, await agentMember(ctx, d.spec.agent)), owned: true };
+    // A grant on someone else's pool is theirs, even if it names our agents.
+    const pool = ctx.observed.get('ca-pool.swp');
+    return { exists: hasMember(await get(), d.spec.role, await agentMember(ctx, d.spec.agent)), owned: pool?.owned ?? false };
   },
   diff: () => [],
   async create(ctx, d) {
