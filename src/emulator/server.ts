@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -7,13 +6,14 @@ import { registerAll } from './apis/index.js';
 import { batch } from './batch.js';
 import { control } from './control.js';
 import { ApiError } from './errors.js';
-import { RESET, faultHook, type FaultConfig, type FaultHook, type FaultRequest } from './faults.js';
+import { faultHook, type FaultConfig, type FaultHook, type FaultRequest } from './faults.js';
 import { selectFields } from './fields.js';
 import { Operations, type OperationTiming } from './operations.js';
 import { NO_REALISM, Realism, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
 import { acquireStateLock } from './state-lock.js';
 import { Store } from './store.js';
+import { parseJson, projectNumber, readBody, record, send, type Exchange, type RequestLogEntry } from './server-io.js';
 import { TrackedQuery, checkRequest, defaultStrict, ignoredError, type StrictSettings } from './strict.js';
 
 // The emulator as an HTTP server on 127.0.0.1. One port serves every API at
@@ -44,25 +44,7 @@ export interface EmulatorOptions {
   recordExchanges?: boolean;
 }
 
-/** One line of the request log. No header is ever recorded. */
-export interface RequestLogEntry {
-  time: string;
-  api: string;
-  method: string;
-  path: string;
-  status: number;
-  mutating: boolean;
-}
-
-/** A whole exchange, kept only with `recordExchanges`. Never a header. */
-export interface Exchange {
-  method: string;
-  path: string;
-  query: string;
-  request?: unknown;
-  status: number;
-  response?: unknown;
-}
+export type { Exchange, RequestLogEntry } from './server-io.js';
 
 export interface Emulator {
   url: string;
@@ -188,7 +170,8 @@ async function serveOne(w: Wiring, method: string, url: URL, headers: IncomingMe
     reply = new Reply(err.code, err.envelope());
   }
   w.ctx.store.flush();
-  record(w, request, api, reply, matched ? (matched.route.mutating ?? method !== 'GET') : false);
+  record({ ...w, recordExchanges: w.settings.recordExchanges }, request, api, reply,
+    matched ? (matched.route.mutating ?? method !== 'GET') : false);
   return reply;
 }
 
@@ -255,49 +238,4 @@ async function dispatch(w: Wiring, method: string, path: string, body?: unknown)
     if (!(err instanceof ApiError)) throw err;
     return { status: err.code, json: err.envelope() };
   }
-}
-
-function record(w: Wiring, request: EmuRequest, api: string, reply: Reply, mutating: boolean): void {
-  const entry: RequestLogEntry = {
-    time: new Date().toISOString(), api, method: request.method, path: request.path, status: reply.status, mutating,
-  };
-  w.requests.push(entry);
-  if (w.logFile) appendFileSync(w.logFile, JSON.stringify(entry) + '\n');
-  if (!w.settings.recordExchanges) return;
-  w.exchanges.push({
-    method: request.method, path: request.path, query: new URLSearchParams(request.query).toString(),
-    request: request.json, status: reply.status, response: reply.body ? undefined : reply.json,
-  });
-}
-
-function parseJson(body: Buffer, contentType: string | undefined): unknown {
-  if (body.length === 0) return undefined;
-  if (contentType && !contentType.includes('json')) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new ApiError(400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT');
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (reply.status === RESET) return void res.destroy();
-  res.statusCode = reply.status;
-  res.setHeader('content-type', reply.contentType);
-  res.end(reply.body ?? (reply.json === undefined ? '' : JSON.stringify(reply.json)));
-}
-
-/** A stable 12-digit project number derived from the project id. */
-function projectNumber(project: string): string {
-  const h = createHash('sha256').update(project).digest();
-  return String(100000000000 + (h.readUInt32BE(0) % 900000000000));
 }
