@@ -33,6 +33,30 @@ export interface RealismSettings {
 
 export const NO_REALISM: RealismSettings = { newServiceAccountDenials: 0, serviceEnableLag: 0, iamConflictEvery: 0 };
 
+/** What `DPGCE_EMULATOR_REALISM=on` turns on (the realism tests' setting). */
+export const ALL_REALISM: RealismSettings = { newServiceAccountDenials: 3, serviceEnableLag: 5, iamConflictEvery: 2 };
+
+/**
+ * DPGCE_EMULATOR_REALISM, so that `dpgce up --local` can run with the
+ * switches: `on` for ALL_REALISM, or JSON with some of the settings.
+ */
+export function realismFromEnv(value = process.env.DPGCE_EMULATOR_REALISM): Partial<RealismSettings> {
+  if (!value || value === 'off') return {};
+  if (value === 'on') return ALL_REALISM;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error(`DPGCE_EMULATOR_REALISM must be "on", "off" or JSON such as {"serviceEnableLag": 5}, not ${value}`);
+  }
+  for (const [k, v] of Object.entries(parsed as object)) {
+    if (!(k in NO_REALISM) || typeof v !== 'number') {
+      throw new Error(`DPGCE_EMULATOR_REALISM: "${k}" is not a realism setting with a number (known: ${Object.keys(NO_REALISM).join(', ')})`);
+    }
+  }
+  return parsed as Partial<RealismSettings>;
+}
+
 /** The request as realism sees it. */
 export interface RealismRequest {
   api: string;

@@ -9,7 +9,7 @@ import { ApiError } from './errors.js';
 import { faultHook, type FaultConfig, type FaultHook, type FaultRequest } from './faults.js';
 import { selectFields } from './fields.js';
 import { Operations, type OperationTiming } from './operations.js';
-import { NO_REALISM, Realism, type RealismSettings } from './realism.js';
+import { NO_REALISM, Realism, realismFromEnv, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
 import { acquireStateLock } from './state-lock.js';
 import { Store } from './store.js';
@@ -87,7 +87,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   registerAll(router);
   const settings: Settings = {
     strict: { ...defaultStrict(), ...opts.strict },
-    realism: new Realism({ ...NO_REALISM, ...opts.realism }),
+    realism: new Realism({ ...NO_REALISM, ...realismFromEnv(), ...opts.realism }),
     faults: faultHook(opts.faults),
     recordExchanges: opts.recordExchanges ?? false,
   };

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startEmulator } from '../../src/emulator/server.js';
-import { runCli, workspace } from '../helpers/cli.js';
+import { requestLog, runCli, workspace } from '../helpers/cli.js';
 
 // Google Cloud is eventually consistent, and `dpgce up` must converge anyway:
 // with every realism switch on (services answer SERVICE_DISABLED until, and
 // for a while after, they are enabled; a new service account reads as 403
 // for its first uses; IAM policies meet concurrent writers), one `up` builds
-// the whole environment and a plan right after it has nothing left to do.
+// the whole environment and a plan right after it has nothing left to do,
+// against a shared emulator and with the embedded one (`--local`).
 
 describe('dpgce up under eventual consistency', () => {
   it('converges in one run with every realism switch on, and plans no change after', { timeout: 300_000 }, async () => {
@@ -36,5 +37,16 @@ describe('dpgce up under eventual consistency', () => {
     } finally {
       await e.close();
     }
+  });
+
+  it('converges in one run with --local and DPGCE_EMULATOR_REALISM=on', { timeout: 300_000 }, async () => {
+    const ws = workspace();
+    const target = ['--env', ws.env, '--local', '--local-state', ws.state];
+    const env = { DPGCE_EMULATOR_REALISM: 'on' };
+    const up = await runCli(['up', ...target, '--yes', '--json'], { cwd: ws.dir, env });
+    assert.equal(up.code, 0, up.stderr.slice(-2000));
+    assert.ok(requestLog(ws.state).some((q) => q.status === 403 && q.api === 'compute'), 'realism did not fire');
+    const plan = await runCli(['plan', ...target, '--detailed-exitcode'], { cwd: ws.dir, env });
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
   });
 });
