@@ -1,6 +1,6 @@
-import { startEmulator } from '../../src/emulator/server.js';
-import { findGcloud } from './gcloud-run.js';
-import { SCRIPTS, report, runSuite } from './gcloud-suite.js';
+import { startEmulator } from '../src/emulator/server.js';
+import { findGcloud } from '../test/conformance/gcloud-run.js';
+import { SCRIPTS, report, runSuite } from '../test/conformance/gcloud-suite.js';
 
 // `npm run conformance`: every gcloud script against a strict emulator,
 // printing each command and its result. Exit 1 if any step failed or some
