@@ -45,12 +45,13 @@ export async function confirmAndApply(p: Prepared, first: Plan, opts: ApplyFlags
   // 3. The run lock, and the plan as it is now that nobody else can change it.
   const locked = await lockAndReplan(p, plan, verb, opts, replan);
   try {
-    if (!sameChanges(plan, locked.plan)) {
-      plan = locked.plan;
+    const changed = !sameChanges(plan, locked.plan, locked.done);
+    plan = locked.plan;
+    if (changed) {
       process.stderr.write('dpgce: the environment changed since it was read (another run?); the plan now:\n');
       process.stderr.write(planText(plan, color));
-      if (plan.blockers.length) throw new CliError(blockedMessage(plan));
     }
+    if (plan.blockers.length) throw new CliError(blockedMessage(plan));
     await apply(p, plan, locked.done, opts, verb);
   } finally {
     await locked.lock?.release().catch((err: Error) =>
@@ -61,7 +62,9 @@ export async function confirmAndApply(p: Prepared, first: Plan, opts: ApplyFlags
 async function apply(p: Prepared, plan: Plan, before: AppliedChange[], opts: ApplyFlags, verb: string): Promise<void> {
   const color = useColor(process.stderr);
   // The staging bucket, if made to hold the lock, is reported with the rest.
-  const shown: Plan = { ...plan, changes: [...before, ...plan.changes] };
+  const made = new Set(before.map((c) => c.address));
+  const shown: Plan = { ...plan, changes: [...before, ...plan.changes],
+    unchanged: plan.unchanged.filter((a) => !made.has(a)) };
   if (plan.changes.length === 0) {
     if (opts.json) printJson(planJson(shown, before));
     return;

@@ -76,14 +76,19 @@ export async function lockAndReplan(
   return { plan: fresh, lock, done };
 }
 
-/** Whether two plans make the same changes (for "the plan changed while waiting"). */
-export function sameChanges(a: Plan, b: Plan): boolean {
+/**
+ * Whether the plan under the lock makes the changes the first one did, but
+ * for those made to take the lock (for "the environment changed meanwhile").
+ */
+export function sameChanges(before: Plan, after: Plan, done: Change[] = []): boolean {
+  const made = new Set(done.map((c) => c.address));
   const key = (p: Plan): string =>
     p.changes
+      .filter((c) => !made.has(c.address))
       .map((c) => `${c.action} ${c.address}`)
       .sort()
       .join('\n');
-  return key(a) === key(b);
+  return key(before) === key(after);
 }
 
 async function createHome(p: Prepared, change: Change, verb: string): Promise<void> {

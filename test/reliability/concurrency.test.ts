@@ -99,6 +99,33 @@ describe('two --local processes on one state folder', () => {
   });
 });
 
+describe('the first up', () => {
+  it("creates the staging bucket first, as the lock's home, and reports it once", async () => {
+    const e = await startEmulator();
+    try {
+      const ws = workspace();
+      const r = await runCli(['up', '--env', ws.env, '--emulator', e.url, '--yes', '--json'], {
+        cwd: ws.dir,
+      });
+      assert.equal(r.code, 0, r.stderr.slice(-400));
+      assert.match(
+        r.stderr,
+        /created bucket\.staging \(gs:\/\/dpgce-demo-staging\), the home of the run lock/,
+      );
+      assert.doesNotMatch(r.stderr, /the environment changed since it was read/);
+      const doc = JSON.parse(r.stdout);
+      const addresses = doc.changes.map((c: any) => c.address);
+      assert.equal(addresses.filter((a: string) => a === 'bucket.staging').length, 1);
+      assert.equal(addresses[0], 'bucket.staging');
+      assert.equal(doc.summary.create, doc.changes.length);
+      assert.ok(doc.changes.every((c: any) => c.status === 'done'));
+      assert.equal(e.store.get(LOCK), undefined, 'released');
+    } finally {
+      await e.close();
+    }
+  });
+});
+
 describe('the run lock itself', () => {
   let e: Emulator;
   let ws: ReturnType<typeof workspace>;
