@@ -8,9 +8,9 @@ import { CLI, runCli, workspace } from '../test/helpers/cli.js';
 import { ENV_NAME } from './chaos-run.js';
 import { compareDumps, describeComparison, dumpState, ownedBy, type Dump } from './state-dump.js';
 
-// Interrupted runs: `up` (or `down`) SIGKILLed at a seeded moment of its
-// apply phase (counted from the journal's "start" line), then run
-// again to the end. The end state must be the one an uninterrupted run
+// Interrupted runs: `up` (or `down`) SIGKILLed at a seeded point of its
+// apply phase (after a seeded number of its changes have finished, as its
+// journal shows, with others running), then run again to the end. The end state must be the one an uninterrupted run
 // leaves (compared as a normalised dump), with nothing duplicated, and the
 // only trace of the kill a journal entry (a "start" without its "end").
 // Even seeds run the embedded emulator (`--local`, killed with the CLI:
@@ -24,7 +24,9 @@ export interface KillResult {
   seed: number;
   command: 'up' | 'down';
   target: 'local' | 'emulator';
-  killedAtMs: number;
+  /** Killed once this many of its `total` changes had finished. */
+  killedAfter: number;
+  total: number;
   ok: boolean;
   problems: string[];
   duplicates: number;
@@ -36,6 +38,9 @@ export interface KillResult {
 export interface KillReference {
   up: Dump;
   down: Dump;
+  /** How many changes an uninterrupted up and down make. */
+  upChanges: number;
+  downChanges: number;
 }
 
 /** A number in [0, 1) for this seed. */
@@ -44,17 +49,18 @@ export function seeded(seed: number, salt = ''): number {
 }
 
 /**
- * One interrupted run. `up`: from nothing, killed within `windowMs`, then up
- * again. `down`: from a full environment, killed, then down again.
+ * One interrupted run. `up`: from nothing, killed part way, then up again.
+ * `down`: from a full environment, killed part way, then down again.
  */
 export async function killRun(
   seed: number,
   command: 'up' | 'down',
-  windowMs: number,
   ref: KillReference,
 ): Promise<KillResult> {
   const target = seed % 2 === 0 ? 'local' : 'emulator';
-  const killedAtMs = Math.round(seeded(seed, command) * windowMs);
+  const total = command === 'up' ? ref.upChanges : ref.downChanges;
+  // At most all but the last: the run must still have something to do.
+  const killedAfter = Math.floor(seeded(seed, command) * (total - 1));
   const ws = workspace();
   const problems: string[] = [];
   const emulator = target === 'emulator' ? await startEmulator({ timing: TIMING }) : undefined;
@@ -76,7 +82,7 @@ export async function killRun(
     }
 
     // 2. The run, killed.
-    const midRun = await killed([command, ...args], ws.dir, env, killedAtMs);
+    const midRun = await killed([command, ...args], ws.dir, env, killedAfter);
 
     // 3. Again, to the end: exit 0, the uninterrupted end state, a plan with no changes.
     const again = await runCli([command, ...args, '--json'], { cwd: ws.dir, env });
@@ -107,7 +113,8 @@ export async function killRun(
       seed,
       command,
       target,
-      killedAtMs,
+      killedAfter,
+      total,
       ok: problems.length === 0,
       problems,
       duplicates: c.duplicates.length + c.unexpected.length,
@@ -120,15 +127,15 @@ export async function killRun(
 }
 
 /**
- * Spawns the CLI and SIGKILLs it `ms` after it starts applying (its journal's
- * "start" line), or lets it finish if it is quicker. Resolves with whether
- * the kill landed while it ran.
+ * Spawns the CLI and SIGKILLs it once it has started applying (its journal's
+ * "start" line) and `after` of its changes have finished. Resolves with
+ * whether the kill landed while it ran.
  */
 function killed(
   args: string[],
   cwd: string,
   env: Record<string, string>,
-  ms: number,
+  after: number,
 ): Promise<boolean> {
   const journal = join(cwd, '.dpgce', 'journal.jsonl');
   const lines = (): string[] =>
@@ -140,23 +147,24 @@ function killed(
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: 'ignore',
     });
-    let timer: NodeJS.Timeout | undefined;
     const watch = setInterval(() => {
-      const started = lines()
+      const events = lines()
         .slice(known)
-        .some((l) => JSON.parse(l).event === 'start');
-      if (!started) return;
+        .map((l) => String(JSON.parse(l).event));
+      const start = events.indexOf('start');
+      if (start < 0 || events.slice(start).filter((e) => FINISHED.has(e)).length < after) return;
       clearInterval(watch);
-      timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    }, 5);
+      child.kill('SIGKILL');
+    }, 2);
     child.on('error', reject);
     child.on('close', (_code, signal) => {
       clearInterval(watch);
-      clearTimeout(timer);
       resolve(signal === 'SIGKILL');
     });
   });
 }
+
+const FINISHED = new Set(['change-done', 'change-failed', 'change-skipped']);
 
 /** Whether the journal shows a run of `command` that started and never ended. */
 function trace(dir: string, command: string): boolean {
@@ -171,20 +179,18 @@ function trace(dir: string, command: string): boolean {
   return events.some((e, i) => e === 'start' && events[i + 1] === 'start');
 }
 
-/** How long the last `command` in the journal applied, from its "start" to its "end". */
-function applyMs(dir: string, command: string): number {
+/** How many changes the last `command` in the journal made. */
+function changesMade(dir: string, command: string): number {
   const entries = readFileSync(join(dir, '.dpgce', 'journal.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as { command: string; event: string; time: string })
-    .filter((e) => e.command === command);
-  const start = entries.filter((e) => e.event === 'start').pop();
-  const end = entries.filter((e) => e.event === 'end').pop();
-  return Date.parse(end!.time) - Date.parse(start!.time);
+    .map((l) => JSON.parse(l) as { command: string; event: string; changes?: number })
+    .filter((e) => e.command === command && e.event === 'start');
+  return entries.pop()?.changes ?? 0;
 }
 
-/** The end states of an uninterrupted up and down, and how long each applies. */
-export async function killReference(): Promise<KillReference & { upMs: number; downMs: number }> {
+/** The end states of an uninterrupted up and down, and how many changes each makes. */
+export async function killReference(): Promise<KillReference> {
   const e = await startEmulator({ timing: TIMING });
   try {
     const ws = workspace();
@@ -194,9 +200,9 @@ export async function killReference(): Promise<KillReference & { upMs: number; d
     const upDump = dumpState(e.store);
     const down = await runCli(['down', ...args], { cwd: ws.dir });
     if (down.code !== 0) throw new Error(`uninterrupted down failed: ${down.stderr.slice(-400)}`);
-    const upMs = applyMs(ws.dir, 'up');
-    const downMs = applyMs(ws.dir, 'down');
-    return { up: upDump, down: dumpState(e.store), upMs, downMs };
+    const upChanges = changesMade(ws.dir, 'up');
+    const downChanges = changesMade(ws.dir, 'down');
+    return { up: upDump, down: dumpState(e.store), upChanges, downChanges };
   } finally {
     await e.close();
   }
