@@ -163,7 +163,7 @@ export class FaultInjector implements FaultHook {
       if (!hit) continue;
       const kinds = [rule.fault]
         .flat()
-        .filter((k) => k !== 'operation-error' || req.method !== 'GET');
+        .filter((k) => k !== 'operation-error' || mayStartOperation(req));
       if (kinds.length === 0) continue;
       const kind = kinds[Math.floor(draw('kind') * kinds.length)];
       const after =
@@ -220,6 +220,17 @@ const DEFAULT_REASON: Record<number, string> = {
   500: 'backendError',
   503: 'backendError',
 };
+
+/**
+ * Whether the request can start an operation: a mutation of an API that has
+ * them (Cloud Storage, Cloud DNS, IAM and Resource Manager answer at once;
+ * IAM policy methods everywhere too).
+ */
+function mayStartOperation(req: FaultRequest): boolean {
+  if (req.method === 'GET' || ['storage', 'dns', 'iam', 'cloudresourcemanager'].includes(req.api))
+    return false;
+  return !/:(getIamPolicy|setIamPolicy|testIamPermissions|fetchCaCerts)$/.test(req.path);
+}
 
 function matches(rule: FaultRule, req: FaultRequest): boolean {
   if (rule.api !== undefined && rule.api !== req.api) return false;
