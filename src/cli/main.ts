@@ -51,6 +51,9 @@ withLock(withTarget(program.command('down').description('delete what this enviro
   .option('--delete-bucket-contents', 'also delete objects dpgce did not write, so owned buckets can go')
   .action(async (opts) => (await import('./down.js')).down(opts));
 
+withTarget(program.command('doctor').description('check that the environment is private, proxied and ready, with evidence and fixes'))
+  .action(async (opts) => (await import('./doctor.js')).doctor(opts));
+
 const cluster = program.command('cluster').description('the Dataproc cluster on its own (CLUSTER_NAME)');
 withTarget(cluster.command('create').description('create the cluster in an environment up has built'))
   .option('--yes', 'do not ask for confirmation')

@@ -1,0 +1,37 @@
+import type { CheckResult, CheckStatus } from '../doctor/check.js';
+import { runGroup } from '../doctor/check.js';
+import { GROUPS } from '../doctor/index.js';
+import { prepare, targetLine, type TargetOptions } from './context.js';
+import { paint, printJson, useColor } from './output.js';
+
+// `dpgce doctor`: every check of src/doctor/ against the live environment,
+// as PASS / WARN / FAIL lines with evidence and fix, or one JSON document.
+// Exit code 1 when any check fails; warnings alone keep 0.
+
+export async function doctor(opts: TargetOptions): Promise<void> {
+  const p = await prepare(opts, 'status');
+  try {
+    if (!opts.json) process.stderr.write(`${targetLine(p)}\n`);
+    const dc = { p, now: new Date() };
+    // Groups only read, so they run side by side; the report keeps GROUPS' order.
+    const checks = (await Promise.all(GROUPS.map((g) => runGroup(g, dc)))).flat();
+    if (opts.json) printJson({ checks });
+    else process.stdout.write(doctorText(checks, useColor(process.stdout)));
+    if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
+  } finally {
+    await p.session.close();
+  }
+}
+
+export function doctorText(checks: CheckResult[], color: boolean): string {
+  const code: Record<CheckStatus, number> = { pass: 32, warn: 33, fail: 31 };
+  const width = Math.max(0, ...checks.map((c) => c.name.length));
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${paint(color, code[c.status], c.status.toUpperCase().padEnd(4))} ${c.name.padEnd(width)}  ${c.evidence}`);
+    if (c.fix) lines.push(`${' '.repeat(width + 7)}fix: ${c.fix}`);
+  }
+  const count = (s: CheckStatus): number => checks.filter((c) => c.status === s).length;
+  lines.push(`${checks.length} checks: ${count('pass')} pass, ${count('warn')} warn, ${count('fail')} fail`);
+  return `${lines.join('\n')}\n`;
+}

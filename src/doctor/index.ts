@@ -1,0 +1,9 @@
+import type { CheckGroup } from './check.js';
+
+// Every group of doctor checks, in the order they are reported: what must
+// hold before `up` (preflight), then the network, the proxy, what nodes
+// fetch at boot, the cluster and what expires. Each group lives in its own
+// module; add a group here to have doctor run it.
+
+export const GROUPS: CheckGroup[] = [
+];
