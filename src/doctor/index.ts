@@ -1,4 +1,5 @@
 import type { CheckGroup } from './check.js';
+import { isolation } from './isolation.js';
 
 // Every group of doctor checks, in the order they are reported: what must
 // hold before `up` (preflight), then the network, the proxy, what nodes
@@ -6,4 +7,5 @@ import type { CheckGroup } from './check.js';
 // module; add a group here to have doctor run it.
 
 export const GROUPS: CheckGroup[] = [
+  isolation,
 ];

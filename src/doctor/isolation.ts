@@ -1,0 +1,98 @@
+import { CLUSTER_ADDRESS } from '../plan/graph-cluster.js';
+import { fail, pass, type CheckGroup, type CheckResult, type DoctorContext } from './check.js';
+import {
+  cloudNat, defaultRoute, egressFirewall, firewallTargets, googleApisDns, privateGoogleAccess, type IsolationContext,
+} from './isolation-layers.js';
+import { readNetworkModel } from './network-model.js';
+import {
+  analyze, clusterNode, isolationQuestions, natsServing, type IsolationQuestion, type Reachability,
+} from './reachability.js';
+
+// The `isolation` group: for a node of the cluster subnet, the answers of
+// the reachability analysis over the live network model (the internet
+// directly: no; the proxy, private.googleapis.com, the metadata server and
+// the other nodes: yes), then each isolation layer on its own.
+
+export const isolation: CheckGroup = {
+  name: 'isolation',
+  async run(dc: DoctorContext): Promise<CheckResult[]> {
+    const { config, names } = dc.p;
+    const model = await readNetworkModel(dc.p);
+    // dpgce always asks for internal IPs only; a cluster found otherwise has external ones.
+    const cluster = dc.p.ctx.observed.get(CLUSTER_ADDRESS)?.actual;
+    const node = clusterNode(config, names, cluster?.config?.gceClusterConfig?.internalIpOnly === false);
+    const questions = isolationQuestions(config, names);
+    const question = (id: string): IsolationQuestion => questions.find((q) => q.id === id)!;
+    const clusterSubnetOwned = dc.p.ctx.observed.get('subnetwork.cluster')?.owned ?? false;
+    const x: IsolationContext = { config, names, model, node, clusterSubnetOwned, question };
+
+    return [
+      internetDirect(x),
+      egressFirewall(x),
+      cloudNat(x),
+      defaultRoute(x),
+      path(x, 'isolation.proxy', 'proxy',
+        `SWP_IP ${config.swpIp} and SWP_PORT ${config.swpPort} must be the gateway ${names.gateway}'s address and port, ` +
+        `and firewall rule ${names.firewall.egressProxy} must allow them: run \`dpgce up\``),
+      path(x, 'isolation.google-apis', 'google-apis',
+        `nodes reach Google APIs over Private Google Access: it needs Private Google Access on ${names.clusterSubnet}, ` +
+        `the default route and firewall rule ${names.firewall.egressGoogleApis}: run \`dpgce up\``),
+      privateGoogleAccess(x),
+      googleApisDns(x),
+      path(x, 'isolation.metadata-server', 'metadata-server',
+        `nodes need a subnetwork to run in: create ${names.clusterSubnet} with \`dpgce up\``),
+      intraCluster(x),
+      firewallTargets(x),
+    ];
+  },
+};
+
+function evidence(x: IsolationContext, q: IsolationQuestion, a: Reachability): string {
+  const firewall = a.firewall?.length ? `; firewall ${a.firewall.join(', ')}` : '';
+  return `${q.description} from ${x.node.ipAddress}: ` +
+    `${a.reachable ? 'reachable' : 'unreachable'} (${a.reason}); route ${a.route ?? 'none'}${firewall}`;
+}
+
+/** A question that must be reachable, answered as one check. */
+function path(x: IsolationContext, name: string, id: string, fix: string): CheckResult {
+  const q = x.question(id);
+  const a = answerFrom(x, q);
+  return a.reachable ? pass(name, evidence(x, q, a)) : fail(name, evidence(x, q, a), fix);
+}
+
+const answerFrom = (x: IsolationContext, q: IsolationQuestion): Reachability =>
+  sourceKnown(x) ? analyze(x.model, x.node, q)
+    : { reachable: false, reason: `no subnetwork of network ${x.names.network} in ${x.config.region} holds ${x.node.ipAddress}` };
+
+/** A node exists only inside a subnetwork; without the cluster subnet no question has a source. */
+const sourceKnown = (x: IsolationContext): boolean => x.model.subnetworks.some((s) => s.name === x.names.clusterSubnet);
+
+function internetDirect(x: IsolationContext): CheckResult {
+  const name = 'isolation.internet-direct';
+  const q = x.question('internet-direct');
+  const a = answerFrom(x, q);
+  if (!a.reachable) return pass(name, evidence(x, q, a));
+  const open: string[] = [];
+  if (a.firewall?.length) open.push(`firewall rule ${a.firewall[0]} allows the egress`);
+  for (const n of natsServing(x.model, x.names.clusterSubnet)) open.push(`Cloud NAT ${n.name} of router ${n.router} translates it`);
+  if (x.node.externalIp) open.push('nodes have external IPs');
+  return fail(name, evidence(x, q, a),
+    `close every layer that lets it out (${open.join('; ') || a.reason}): see isolation.egress-firewall and ` +
+    'isolation.cloud-nat; nodes must reach the internet only through the proxy');
+}
+
+/** Dataproc needs TCP and UDP on every port and ICMP among its nodes (Dataproc network docs). */
+function intraCluster(x: IsolationContext): CheckResult {
+  const name = 'isolation.intra-cluster';
+  const answers = ['TCP', 'UDP', 'ICMP'].map((p) => {
+    const q = x.question(`intra-cluster-${p.toLowerCase()}`);
+    return { q, a: answerFrom(x, q) };
+  });
+  const text = answers.map(({ q, a }) => `${q.protocol}: ${a.reachable ? 'reachable' : 'unreachable'} (${a.reason}` +
+    `${a.firewall?.length ? `; firewall ${a.firewall.join(', ')}` : ''})`).join('; ');
+  const peer = answers[0].q.destination.ipAddress;
+  if (answers.every(({ a }) => a.reachable)) return pass(name, `from ${x.node.ipAddress} to ${peer}: ${text}`);
+  return fail(name, `from ${x.node.ipAddress} to ${peer}: ${text}`,
+    'cluster nodes must reach each other on TCP and UDP 0-65535 and ICMP: remove or narrow the denying rule above, ' +
+    `and run \`dpgce up\` to restore ${x.names.firewall.allowInternal} and ${x.names.firewall.egressInternal}`);
+}
