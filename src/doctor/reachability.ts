@@ -115,6 +115,10 @@ export function analyze(model: NetworkModel, source: SourceNode, q: IsolationQue
   // 4. The next hop.
   const hop = route.nextHop;
   if (hop.kind === 'internet-gateway') return viaInternetGateway(model, source, dest, route, firewall);
+  if (hop.kind !== 'network' && GOOGLE_API_VIPS.some((v) => inRange(dest, v))) {
+    return { reachable: false, route: route.name, firewall,
+      reason: `Private Google Access needs a route to the default internet gateway; route ${route.name} sends ${dest} to ${hop.kind} ${hop.target}` };
+  }
   if (hop.kind !== 'network') {
     return { reachable: true, route: route.name, firewall,
       reason: `forwarded to next hop ${hop.kind} ${hop.target}; what it does next is outside the model` };

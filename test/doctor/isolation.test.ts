@@ -52,6 +52,12 @@ describe('doctor: isolation', () => {
     assert.match(checks.get('isolation.proxy')!.evidence, /reachable \(delivered to gateway .*dpgce-swp\)/);
   });
 
+  it('passes on a built GPU cluster, whose nodes carry the cluster tag and service account', async () => {
+    const { checks } = await doctor(await builtWorkspace('gpu'));
+    for (const c of checks.values()) assert.equal(c.status, 'pass', `${c.name}: ${c.evidence}`);
+    assert.match(checks.get('isolation.firewall-targets')!.evidence, /nodes carry gpu-cluster-node/);
+  });
+
   it('an egress allow-all rule at a better priority than the deny fails the egress firewall layer', async () => {
     const { code, checks } = await faulted((request) => insertFirewall(request, ALLOW_ALL_EGRESS));
     assert.equal(code, 1);
@@ -83,6 +89,18 @@ describe('doctor: isolation', () => {
       /run `dpgce up`/);
     expectFail(checks, 'isolation.google-apis', /unreachable \(Private Google Access is off for subnetwork main-subnet/,
       /Private Google Access on main-subnet/);
+    expectFail(checks, 'isolation.googleapis-dns', /private.googleapis.com. A 199.36.153.8.*, but 199.36.153.8:443 is unreachable/,
+      /restore private zone dpgce-googleapis/);
+  });
+
+  it('F18: a cluster subnet recreated by hand without Private Google Access is reused, and the fix is the command', async () => {
+    const { checks } = await faulted(async (request) => {
+      await request('DELETE', compute(`regions/${REGION}/subnetworks/${SUBNET}`));
+      await request('POST', compute(`regions/${REGION}/subnetworks`),
+        { name: SUBNET, network: NETWORK, ipCidrRange: '10.10.0.0/24', privateIpGoogleAccess: false });
+    });
+    expectFail(checks, 'isolation.private-google-access', /subnetwork main-subnet has Private Google Access off/,
+      /main-subnet is reused, not created by dpgce: enable it with `gcloud compute networks subnets update main-subnet --region=us-central1 --enable-private-ip-google-access --project=dpgce-demo-project`/);
   });
 
   it('a deleted default route fails with why Dataproc, Private Google Access and the proxy NAT need it', async () => {
@@ -129,6 +147,15 @@ describe('doctor: isolation', () => {
       `/dns/v1/projects/${PROJECT}/managedZones/dpgce-googleapis/rrsets/${encodeURIComponent('*.googleapis.com.')}/CNAME`));
     expectFail(checks, 'isolation.googleapis-dns', /zone dpgce-googleapis \(googleapis.com.\) has no record for storage.googleapis.com./,
       /restore private zone dpgce-googleapis/);
+  });
+
+  it('private.googleapis.com answering with other addresses fails the DNS check', async () => {
+    const { checks } = await faulted((request) => request('PATCH',
+      `/dns/v1/projects/${PROJECT}/managedZones/dpgce-googleapis/rrsets/private.googleapis.com./A`,
+      { rrdatas: ['199.36.153.4', '199.36.153.5', '199.36.153.6', '199.36.153.7'] }));
+    expectFail(checks, 'isolation.googleapis-dns',
+      /A 199.36.153.4, .*: 199.36.153.4, 199.36.153.5, 199.36.153.6, 199.36.153.7 outside private.googleapis.com \(199.36.153.8\/30\)/,
+      /private.googleapis.com. A 199.36.153.8-11/);
   });
 
   it('without the cluster subnet no node exists, so even the metadata server is unreachable', async () => {

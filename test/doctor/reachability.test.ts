@@ -152,6 +152,14 @@ describe('analyze: routes and next hops', () => {
     assert.equal(analyze(model({ firewalls: [] }), NODE, ask('199.36.153.8', 443)).reachable, true);
   });
 
+  it('does not count a Google API VIP routed to an appliance as Private Google Access', () => {
+    const m = model({ firewalls: [], routes: [route('default-route', '0.0.0.0/0'),
+      route('apis-via-appliance', '199.36.153.8/30', { nextHop: { kind: 'instance', target: 'proxy-vm' } })] });
+    const a = analyze(m, NODE, ask('199.36.153.8', 443));
+    assert.deepEqual([a.reachable, a.route], [false, 'apis-via-appliance']);
+    assert.match(a.reason, /needs a route to the default internet gateway/);
+  });
+
   it('needs an external IP or a Cloud NAT serving the subnetwork for the internet', () => {
     const nat = (source: string, subnetworks: string[], endpointTypes = ['ENDPOINT_TYPE_VM']) => model({ firewalls: [],
       nats: [{ router: 'r1', name: 'nat', sourceSubnetworkIpRangesToNat: source, subnetworks, endpointTypes }] });
