@@ -23,7 +23,7 @@ const APIS = [
   ['networkservices', 'v1'], ['networksecurity', 'v1'], ['certificatemanager', 'v1'],
   ['privateca', 'v1'], ['iam', 'v1'], ['cloudresourcemanager', 'v1'], ['cloudresourcemanager', 'v3'],
   ['serviceusage', 'v1'], ['serviceusage', 'v1beta1'], ['storage', 'v1'], ['dns', 'v1'],
-  ['dataproc', 'v1'], ['secretmanager', 'v1'],
+  ['dataproc', 'v1'], ['secretmanager', 'v1'], ['orgpolicy', 'v2'],
 ];
 
 const ROOTS = ['Projects', 'Organizations', 'Folders', 'BillingAccounts', 'Locations'];

@@ -1,3 +1,5 @@
+import { callerSettings, configureCaller } from './apis/caller.js';
+import { configureQuotas, quotaLimits } from './apis/compute-region.js';
 import { ApiError } from './errors.js';
 import type { RealismSettings } from './realism.js';
 import { Reply } from './router.js';
@@ -16,6 +18,8 @@ import type { StrictSettings } from './strict.js';
 //   GET|PUT strict    {enabled, maxPageSize, shuffle}
 //   GET|PUT realism   {newServiceAccountDenials, serviceEnableLag, iamConflictEvery}
 //   GET|PUT faults    (the fault hook's rules)
+//   GET|PUT caller    {deniedPermissions}          kept in the state file
+//   GET|PUT quotas    {"projects/P/regions/R": {METRIC: limit}}   kept in the state file
 //   GET    requests   ?since=N         this process's request log
 //   GET    exchanges  ?since=N         whole exchanges (PUT {record: true} first)
 
@@ -49,6 +53,10 @@ const ENDPOINTS: Record<string, Control> = {
     { newServiceAccountDenials: 'number', serviceEnableLag: 'number', iamConflictEvery: 'number' })),
   'GET faults': (_u, _b, w) => w.settings.faults.describe(),
   'PUT faults': (_u, body, w) => w.settings.faults.configure(body()),
+  'GET caller': (_u, _b, w) => callerSettings(w.ctx.store),
+  'PUT caller': (_u, body, w) => configureCaller(w.ctx.store, body()),
+  'GET quotas': (_u, _b, w) => quotaLimits(w.ctx.store),
+  'PUT quotas': (_u, body, w) => configureQuotas(w.ctx.store, body()),
   'GET requests': (url, _b, w) => ({ requests: w.requests.slice(since(url)) }),
   'GET exchanges': (url, _b, w) => ({ recording: w.settings.recordExchanges, exchanges: w.exchanges.slice(since(url)) }),
   'PUT exchanges': (_u, body, w) => {
@@ -71,7 +79,10 @@ export async function control(url: URL, method: string, raw: Buffer, w: Wiring):
     }
   };
   try {
-    return new Reply(200, await endpoint(url, body, w));
+    const out = await endpoint(url, body, w);
+    // Settings kept in the state file must reach it before the reply.
+    w.ctx.store.flush();
+    return new Reply(200, out);
   } catch (err) {
     if (err instanceof ApiError) return new Reply(err.code, err.envelope());
     throw err;

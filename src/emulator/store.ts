@@ -17,9 +17,15 @@ export interface StateData {
   requestIds: Record<string, string>;
   /** Monotonic counter behind numeric ids and operation names. */
   counter: number;
+  /**
+   * Facts about the world outside the emulated resources that a test sets
+   * through a control and a later process must still see (the caller's
+   * denied permissions, lowered quota limits), by setting name.
+   */
+  settings: Record<string, unknown>;
 }
 
-const emptyState = (): StateData => ({ resources: {}, operations: {}, requestIds: {}, counter: 0 });
+const emptyState = (): StateData => ({ resources: {}, operations: {}, requestIds: {}, counter: 0, settings: {} });
 
 export class Store {
   private data: StateData;
@@ -70,6 +76,15 @@ export class Store {
     this.data.counter += 1;
     this.dirty = true;
     return this.data.counter;
+  }
+
+  setting<T>(name: string): T | undefined {
+    return this.data.settings[name] as T | undefined;
+  }
+
+  setSetting(name: string, value: unknown): void {
+    this.data.settings[name] = value;
+    this.dirty = true;
   }
 
   markDirty(): void {

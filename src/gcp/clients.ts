@@ -6,6 +6,7 @@ import type { dns_v1 } from 'googleapis/build/src/apis/dns/v1.js';
 import type { iam_v1 } from 'googleapis/build/src/apis/iam/v1.js';
 import type { networksecurity_v1 } from 'googleapis/build/src/apis/networksecurity/v1.js';
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
+import type { orgpolicy_v2 } from 'googleapis/build/src/apis/orgpolicy/v2.js';
 import type { privateca_v1 } from 'googleapis/build/src/apis/privateca/v1.js';
 import type { secretmanager_v1 } from 'googleapis/build/src/apis/secretmanager/v1.js';
 import type { serviceusage_v1 } from 'googleapis/build/src/apis/serviceusage/v1.js';
@@ -25,6 +26,7 @@ export interface ApiClients {
   iam: iam_v1.Iam;
   networksecurity: networksecurity_v1.Networksecurity;
   networkservices: networkservices_v1.Networkservices;
+  orgpolicy: orgpolicy_v2.Orgpolicy;
   privateca: privateca_v1.Privateca;
   secretmanager: secretmanager_v1.Secretmanager;
   serviceusage: serviceusage_v1.Serviceusage;
@@ -49,6 +51,7 @@ const LOADERS: Record<ApiName, () => Promise<Ctor>> = {
     (await import('googleapis/build/src/apis/networksecurity/v1.js')).networksecurity_v1.Networksecurity,
   networkservices: async () =>
     (await import('googleapis/build/src/apis/networkservices/v1.js')).networkservices_v1.Networkservices,
+  orgpolicy: async () => (await import('googleapis/build/src/apis/orgpolicy/v2.js')).orgpolicy_v2.Orgpolicy,
   privateca: async () => (await import('googleapis/build/src/apis/privateca/v1.js')).privateca_v1.Privateca,
   secretmanager: async () =>
     (await import('googleapis/build/src/apis/secretmanager/v1.js')).secretmanager_v1.Secretmanager,

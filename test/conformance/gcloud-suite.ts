@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Emulator } from '../../src/emulator/server.js';
 import { REPO_ROOT } from '../helpers/example.js';
 import { gcloudEnv, runGcloud } from './gcloud-run.js';
+import { ORG_POLICY_SCRIPT } from './gcloud-scripts-orgpolicy.js';
 import { DATAPROC_SCRIPT, SWP_SCRIPT } from './gcloud-scripts-swp.js';
 import { DNS_IAM_SCRIPT, NETWORK_SCRIPT, STORAGE_SECRETS_SCRIPT, type Script, type Step } from './gcloud-scripts.js';
 
@@ -11,7 +12,8 @@ import { DNS_IAM_SCRIPT, NETWORK_SCRIPT, STORAGE_SECRETS_SCRIPT, type Script, ty
 // steps in order) and judges each step. Used by `npm run conformance` and by
 // the conformance test.
 
-export const SCRIPTS: Script[] = [NETWORK_SCRIPT, SWP_SCRIPT, DNS_IAM_SCRIPT, STORAGE_SECRETS_SCRIPT, DATAPROC_SCRIPT];
+export const SCRIPTS: Script[] = [NETWORK_SCRIPT, SWP_SCRIPT, DNS_IAM_SCRIPT, STORAGE_SECRETS_SCRIPT, DATAPROC_SCRIPT,
+  ORG_POLICY_SCRIPT];
 
 export interface StepResult {
   script: string;

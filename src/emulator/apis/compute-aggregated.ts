@@ -12,7 +12,7 @@ import { compileFilter } from './compute-filter.js';
 // NO_RESULTS_ON_PAGE warning; `maxResults` pages across scopes.
 
 /** Compute regions and the letters of their zones (public region list, 2026). */
-const REGIONS: Record<string, string> = {
+export const REGIONS: Record<string, string> = {
   'africa-south1': 'abc', 'asia-east1': 'abc', 'asia-east2': 'abc', 'asia-northeast1': 'abc',
   'asia-northeast2': 'abc', 'asia-northeast3': 'abc', 'asia-south1': 'abc', 'asia-south2': 'abc',
   'asia-southeast1': 'abc', 'asia-southeast2': 'abc', 'australia-southeast1': 'abc',

@@ -4,6 +4,7 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { body, page } from './common.js';
 import { dropPolicy, readPolicy, writePolicy, type PolicyRules } from './iam-policy.js';
+import { heldPermissions } from './caller.js';
 
 // IAM v1 service accounts (synchronous), stored at
 // `projects/P/serviceAccounts/<email>`. Shapes and texts follow the recorded
@@ -57,8 +58,9 @@ export function registerIam(r: Router): void {
     { api: 'iam', method: 'POST', path: `${BASE}/{account}:testIamPermissions`, mutating: false },
     (req, ctx) => {
       find(req, ctx);
-      const permissions = body(req).permissions;
-      return Array.isArray(permissions) && permissions.length ? { permissions } : {};
+      const asked = body(req).permissions;
+      const permissions = Array.isArray(asked) ? heldPermissions(ctx, asked) : [];
+      return permissions.length ? { permissions } : {};
     },
   );
 }

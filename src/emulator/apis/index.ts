@@ -7,6 +7,7 @@ import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
 import { registerIam } from './iam.js';
 import { registerOperations } from './operations.js';
+import { registerOrgPolicy } from './orgpolicy.js';
 import { registerPrivateca } from './privateca.js';
 import { registerResourceManager } from './resourcemanager.js';
 import { registerSecretManager } from './secretmanager.js';
@@ -31,6 +32,7 @@ const modules: Register[] = [
   registerDns,
   registerDataproc,
   registerSecretManager,
+  registerOrgPolicy,
 ];
 
 export function registerAll(router: Router): void {

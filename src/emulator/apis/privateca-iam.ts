@@ -4,6 +4,7 @@ import type { Resource } from '../store.js';
 import { body, etagOf } from './common.js';
 import { POOL_PATH, iamKey, poolName, poolOr404 } from './privateca-common.js';
 import { invalidArgument } from './resource-kit.js';
+import { heldPermissions } from './caller.js';
 
 // CA pool IAM (recorded: privateca-capool-iam). `:getIamPolicy` is a GET
 // (options.requestedPolicyVersion in the query); an untouched pool answers
@@ -83,7 +84,7 @@ export function registerPoolIam(r: Router): void {
   r.add({ api: 'privateca', method: 'POST', path: `${POOL_PATH}:testIamPermissions`, mutating: false },
     (req, ctx) => {
       poolOr404(ctx, poolName(req.params));
-      const permissions: string[] = body(req).permissions ?? [];
+      const permissions = heldPermissions(ctx, body(req).permissions ?? []);
       return permissions.length ? { permissions } : {};
     });
 }

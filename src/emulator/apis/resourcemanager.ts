@@ -3,6 +3,7 @@ import type { EmuContext, EmuRequest, Router } from '../router.js';
 import { body } from './common.js';
 import { concurrentChange, iamEtag } from './iam.js';
 import { readPolicy, writePolicy, type PolicyRules } from './iam-policy.js';
+import { heldPermissions } from './caller.js';
 
 // Cloud Resource Manager: reading a project (v1 and v3) and its IAM policy.
 // The emulator has no project registry: every project id exists, with the
@@ -68,8 +69,9 @@ export function registerResourceManager(r: Router): void {
       },
       (req, ctx) => {
         projectId(req, ctx);
-        const permissions = body(req).permissions;
-        return Array.isArray(permissions) && permissions.length ? { permissions } : {};
+        const asked = body(req).permissions;
+        const permissions = Array.isArray(asked) ? heldPermissions(ctx, asked) : [];
+        return permissions.length ? { permissions } : {};
       },
     );
   }

@@ -6,6 +6,7 @@ import { concurrentChange, iamEtag } from './iam.js';
 import { dropPolicy, readPolicy, writePolicy, type PolicyRules } from './iam-policy.js';
 import { invalidArgument, secretName, secretOr404 } from './secretmanager-common.js';
 import { dropVersions, registerSecretVersions } from './secretmanager-versions.js';
+import { heldPermissions } from './caller.js';
 
 // Secret Manager v1 secrets (recording secretmanager-secret; gcp-api-facts
 // §18.5). Everything is synchronous. Names come back with the project
@@ -172,7 +173,7 @@ export function registerSecretManager(r: Router): void {
     { api: 'secretmanager', method: 'POST', path: `${one}:testIamPermissions`, mutating: false },
     (req, ctx) => {
       secretOr404(ctx, secretName(ctx, req.params.project, req.params.secret));
-      const permissions: string[] = body(req).permissions ?? [];
+      const permissions = heldPermissions(ctx, body(req).permissions ?? []);
       return permissions.length ? { permissions } : {};
     },
   );

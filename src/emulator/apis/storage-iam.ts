@@ -3,6 +3,7 @@ import type { Resource } from '../store.js';
 import { body } from './common.js';
 import { readPolicy, writePolicy, type PolicyRules } from './iam-policy.js';
 import { badRequest, bucketOr404, preconditionFailed, protoEtag } from './storage-common.js';
+import { heldPermissions } from './caller.js';
 
 // A bucket's IAM policy: `GET/PUT /storage/v1/b/{bucket}/iam` and
 // `testPermissions`. A new bucket's policy holds the legacy convenience
@@ -24,10 +25,8 @@ export function registerBucketIam(r: Router): void {
     { api: 'storage', method: 'GET', path: '/storage/v1/b/{bucket}/iam/testPermissions' },
     (req, ctx) => {
       bucketOr404(ctx, req.params.bucket);
-      return {
-        kind: 'storage#testIamPermissionsResponse',
-        permissions: req.query.getAll('permissions'),
-      };
+      const permissions = heldPermissions(ctx, req.query.getAll('permissions'));
+      return { kind: 'storage#testIamPermissionsResponse', ...(permissions.length ? { permissions } : {}) };
     },
   );
 }
