@@ -23,7 +23,7 @@ const APIS = [
   ['networkservices', 'v1'], ['networksecurity', 'v1'], ['certificatemanager', 'v1'],
   ['privateca', 'v1'], ['iam', 'v1'], ['cloudresourcemanager', 'v1'], ['cloudresourcemanager', 'v3'],
   ['serviceusage', 'v1'], ['serviceusage', 'v1beta1'], ['storage', 'v1'], ['dns', 'v1'],
-  ['dataproc', 'v1'], ['secretmanager', 'v1'], ['orgpolicy', 'v2'],
+  ['dataproc', 'v1'], ['secretmanager', 'v1'], ['orgpolicy', 'v2'], ['networkmanagement', 'v1'],
 ];
 
 const ROOTS = ['Projects', 'Organizations', 'Folders', 'BillingAccounts', 'Locations'];
@@ -106,7 +106,10 @@ function expand(url, chain) {
   return url.replace(/\{\+([^}]+)\}(\/([A-Za-z]+))?/g, (_all, _name, rest, next) => {
     // Service Usage's `Services` take any parent (`projects/123`): `**`.
     if (!ROOTS.includes(chain[0])) return `**${rest ?? ''}`;
-    const full = chain.map((c) => `${lower(c)}/*`);
+    // A `Global` class under `Locations` is the literal location `global`
+    // (Network Management: `projects/*/locations/global/connectivityTests`).
+    const full = chain.map((c, i) => (c === 'Global' && chain[i - 1] === 'Locations' ? '' : `${lower(c)}/*`))
+      .map((seg, i, all) => (all[i + 1] === '' ? seg.replace(/\*$/, 'global') : seg)).filter(Boolean);
     const path = next && lower(next).toLowerCase() === lower(chain.at(-1)).toLowerCase() ? full.slice(0, -1) : full;
     return path.join('/') + (rest ?? '');
   }).replace(/\{[^}]+\}/g, '*');

@@ -21,7 +21,7 @@ export interface ServeOptions {
 /** Every API dpgce and its users call, as gcloud names the endpoint override. */
 export const GCLOUD_APIS = ['compute', 'networkservices', 'networksecurity', 'certificatemanager', 'privateca',
   'iam', 'cloudresourcemanager', 'serviceusage', 'storage', 'dns', 'dataproc', 'secretmanager',
-  'orgpolicy'];
+  'orgpolicy', 'networkmanagement'];
 
 /** A token the emulator accepts; never a real credential. */
 const FAKE_TOKEN = 'dpgce-emulator-token';

@@ -75,7 +75,7 @@ export type Dispatch = (method: string, path: string, body?: unknown) => Promise
  * quota project, which the emulator does not model.
  */
 const GATED = new Set(['compute', 'dns', 'iam', 'networkservices', 'networksecurity', 'certificatemanager',
-  'privateca', 'dataproc', 'secretmanager']);
+  'privateca', 'dataproc', 'secretmanager', 'networkmanagement']);
 
 const SA_PATH = /^\/v1\/projects\/[^/]+\/serviceAccounts\/([^/:]+)(:getIamPolicy|:setIamPolicy)?$/;
 

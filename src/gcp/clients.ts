@@ -4,6 +4,7 @@ import type { compute_v1 } from 'googleapis/build/src/apis/compute/v1.js';
 import type { dataproc_v1 } from 'googleapis/build/src/apis/dataproc/v1.js';
 import type { dns_v1 } from 'googleapis/build/src/apis/dns/v1.js';
 import type { iam_v1 } from 'googleapis/build/src/apis/iam/v1.js';
+import type { networkmanagement_v1 } from 'googleapis/build/src/apis/networkmanagement/v1.js';
 import type { networksecurity_v1 } from 'googleapis/build/src/apis/networksecurity/v1.js';
 import type { networkservices_v1 } from 'googleapis/build/src/apis/networkservices/v1.js';
 import type { orgpolicy_v2 } from 'googleapis/build/src/apis/orgpolicy/v2.js';
@@ -24,6 +25,7 @@ export interface ApiClients {
   dataproc: dataproc_v1.Dataproc;
   dns: dns_v1.Dns;
   iam: iam_v1.Iam;
+  networkmanagement: networkmanagement_v1.Networkmanagement;
   networksecurity: networksecurity_v1.Networksecurity;
   networkservices: networkservices_v1.Networkservices;
   orgpolicy: orgpolicy_v2.Orgpolicy;
@@ -47,6 +49,8 @@ const LOADERS: Record<ApiName, () => Promise<Ctor>> = {
   dataproc: async () => (await import('googleapis/build/src/apis/dataproc/v1.js')).dataproc_v1.Dataproc,
   dns: async () => (await import('googleapis/build/src/apis/dns/v1.js')).dns_v1.Dns,
   iam: async () => (await import('googleapis/build/src/apis/iam/v1.js')).iam_v1.Iam,
+  networkmanagement: async () =>
+    (await import('googleapis/build/src/apis/networkmanagement/v1.js')).networkmanagement_v1.Networkmanagement,
   networksecurity: async () =>
     (await import('googleapis/build/src/apis/networksecurity/v1.js')).networksecurity_v1.Networksecurity,
   networkservices: async () =>

@@ -5,6 +5,7 @@ import type { Emulator } from '../../src/emulator/server.js';
 import { REPO_ROOT } from '../helpers/example.js';
 import { gcloudEnv, runGcloud } from './gcloud-run.js';
 import { ORG_POLICY_SCRIPT } from './gcloud-scripts-orgpolicy.js';
+import { CONNECTIVITY_SCRIPT } from './gcloud-scripts-connectivity.js';
 import { DATAPROC_SCRIPT, SWP_SCRIPT } from './gcloud-scripts-swp.js';
 import { DNS_IAM_SCRIPT, NETWORK_SCRIPT, STORAGE_SECRETS_SCRIPT, type Script, type Step } from './gcloud-scripts.js';
 
@@ -13,7 +14,7 @@ import { DNS_IAM_SCRIPT, NETWORK_SCRIPT, STORAGE_SECRETS_SCRIPT, type Script, ty
 // the conformance test.
 
 export const SCRIPTS: Script[] = [NETWORK_SCRIPT, SWP_SCRIPT, DNS_IAM_SCRIPT, STORAGE_SECRETS_SCRIPT, DATAPROC_SCRIPT,
-  ORG_POLICY_SCRIPT];
+  ORG_POLICY_SCRIPT, CONNECTIVITY_SCRIPT];
 
 export interface StepResult {
   script: string;

@@ -6,6 +6,7 @@ import { registerDns } from './dns.js';
 import { registerNetworkSecurity } from './networksecurity.js';
 import { registerNetworkServices } from './networkservices.js';
 import { registerIam } from './iam.js';
+import { registerNetworkManagement } from './networkmanagement.js';
 import { registerOperations } from './operations.js';
 import { registerOrgPolicy } from './orgpolicy.js';
 import { registerPrivateca } from './privateca.js';
@@ -33,6 +34,7 @@ const modules: Register[] = [
   registerDataproc,
   registerSecretManager,
   registerOrgPolicy,
+  registerNetworkManagement,
 ];
 
 export function registerAll(router: Router): void {

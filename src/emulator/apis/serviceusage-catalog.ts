@@ -71,6 +71,7 @@ export function title(service: string): string {
     'privateca.googleapis.com': 'Certificate Authority API',
     'dataproc.googleapis.com': 'Cloud Dataproc API',
     'secretmanager.googleapis.com': 'Secret Manager API',
+    'networkmanagement.googleapis.com': 'Network Management API',
     'serviceusage.googleapis.com': 'Service Usage API',
     'cloudresourcemanager.googleapis.com': 'Cloud Resource Manager API',
   };
