@@ -1,5 +1,7 @@
 import type { CheckGroup } from './check.js';
 import { isolation } from './isolation.js';
+import { node } from './node.js';
+import { proxy } from './proxy.js';
 
 // Every group of doctor checks, in the order they are reported: what must
 // hold before `up` (preflight), then the network, the proxy, what nodes
@@ -8,4 +10,6 @@ import { isolation } from './isolation.js';
 
 export const GROUPS: CheckGroup[] = [
   isolation,
+  proxy,
+  node,
 ];
