@@ -4,7 +4,7 @@ import { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { builtWorkspace } from '../helpers/built.js';
-import { changeCloud, check, doctor, notPassing, PROJECT } from './doctor-run.js';
+import { changeCloud, check, doctor, notPassing, PROJECT, type Api } from './doctor-run.js';
 
 // The node group on a built example environment: the boot script and the
 // proxy CA object as nodes fetch them, and the cluster service account's
@@ -24,6 +24,13 @@ async function otherCaPem(): Promise<string> {
     extensions: [new x509.BasicConstraintsExtension(true, undefined, true)],
   });
   return cert.toString('pem');
+}
+
+/** Dataproc Worker holds storage.objects.get too, so a test of lost access takes it away as well. */
+async function dropProjectRole(api: Api, role: string): Promise<void> {
+  const project = await api.ok('POST', `/v1/projects/${PROJECT}:getIamPolicy`, {});
+  project.bindings = project.bindings.filter((b: any) => b.role !== role);
+  await api.ok('POST', `/v1/projects/${PROJECT}:setIamPolicy`, { policy: project });
 }
 
 describe('doctor: node readiness', () => {
@@ -90,9 +97,7 @@ describe('doctor: node readiness', () => {
       const bucket = await api.ok('GET', '/storage/v1/b/dpgce-demo-proxy-cert/iam');
       bucket.bindings = bucket.bindings.filter((b: any) => b.role !== 'roles/storage.objectViewer');
       await api.ok('PUT', '/storage/v1/b/dpgce-demo-proxy-cert/iam', bucket);
-      const project = await api.ok('POST', `/v1/projects/${PROJECT}:getIamPolicy`, {});
-      project.bindings = project.bindings.filter((b: any) => b.role !== 'roles/dataproc.worker');
-      await api.ok('POST', `/v1/projects/${PROJECT}:setIamPolicy`, { policy: project });
+      await dropProjectRole(api, 'roles/dataproc.worker');
     });
     const c = check(await doctor(ws), 'node.service-account-reads');
     assert.equal(c.status, 'fail');
@@ -108,9 +113,7 @@ describe('doctor: node readiness', () => {
       viewer.condition = { title: 'until', expression: 'request.time < timestamp("2030-01-01T00:00:00Z")' };
       bucket.version = 3;
       await api.ok('PUT', '/storage/v1/b/dpgce-demo-proxy-cert/iam', bucket);
-      const project = await api.ok('POST', `/v1/projects/${PROJECT}:getIamPolicy`, {});
-      project.bindings = project.bindings.filter((b: any) => b.role !== 'roles/dataproc.worker');
-      await api.ok('POST', `/v1/projects/${PROJECT}:setIamPolicy`, { policy: project });
+      await dropProjectRole(api, 'roles/dataproc.worker');
     });
     const c = check(await doctor(ws), 'node.service-account-reads');
     assert.equal(c.status, 'warn');
