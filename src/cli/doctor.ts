@@ -2,6 +2,7 @@ import type { CheckResult, CheckStatus } from '../doctor/check.js';
 import { runGroup } from '../doctor/check.js';
 import { GROUPS } from '../doctor/index.js';
 import { prepare, targetLine, type TargetOptions } from './context.js';
+import { CliError } from './errors.js';
 import { paint, printJson, useColor } from './output.js';
 
 // `dpgce doctor`: every check of src/doctor/ against the live environment,
@@ -12,7 +13,7 @@ export async function doctor(opts: TargetOptions): Promise<void> {
   const p = await prepare(opts, 'status');
   try {
     if (!opts.json) process.stderr.write(`${targetLine(p)}\n`);
-    const dc = { p, now: new Date() };
+    const dc = { p, now: doctorClock() };
     // Groups only read, so they run side by side; the report keeps GROUPS' order.
     const checks = (await Promise.all(GROUPS.map((g) => runGroup(g, dc)))).flat();
     if (opts.json) printJson({ checks });
@@ -21,6 +22,18 @@ export async function doctor(opts: TargetOptions): Promise<void> {
   } finally {
     await p.session.close();
   }
+}
+
+/**
+ * The time expiry checks judge by. DPGCE_DOCTOR_NOW (an ISO time) is for
+ * tests only: it moves doctor's clock, nothing else.
+ */
+function doctorClock(): Date {
+  const set = process.env.DPGCE_DOCTOR_NOW;
+  if (!set) return new Date();
+  const t = new Date(set);
+  if (Number.isNaN(t.getTime())) throw new CliError(`DPGCE_DOCTOR_NOW=${set} is not a time (e.g. 2030-01-31T00:00:00Z)`);
+  return t;
 }
 
 export function doctorText(checks: CheckResult[], color: boolean): string {

@@ -1,4 +1,6 @@
 import type { CheckGroup } from './check.js';
+import { cluster } from './cluster.js';
+import { expiry } from './expiry.js';
 import { isolation } from './isolation.js';
 import { node } from './node.js';
 import { proxy } from './proxy.js';
@@ -12,4 +14,6 @@ export const GROUPS: CheckGroup[] = [
   isolation,
   proxy,
   node,
+  cluster,
+  expiry,
 ];

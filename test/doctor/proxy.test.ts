@@ -129,6 +129,9 @@ describe('doctor: proxy', () => {
     assert.equal(pem.status, 'fail');
     assert.equal(pem.evidence, 'CA pool dpgce-swp-pool has no CA, so gs://dpgce-demo-proxy-cert/proxy.cer matches no current root');
     assert.match(pem.fix, /dpgce up/);
+    const root = check(run, 'expiry.root-ca');
+    assert.equal(root.status, 'fail');
+    assert.match(root.evidence, /^root CA \S+dpgce-swp-root (does not exist|holds no certificate \(state DELETED\))$/);
   });
 
   it('fails tls-inspection-policy when the TLS inspection policy is force-deleted, and follows env.json past it', async () => {
@@ -172,11 +175,16 @@ describe('doctor: proxy', () => {
     await changeCloud(ws, async (api) => {
       await api.seed(`${LOC}/certificates/dpgce-swp-cert`, (c) => ({
         ...c, managed: { ...c.managed, state: 'FAILED', provisioningIssue: { reason: 'AUTHORIZATION_ISSUE' } },
+        pemCertificate: undefined, expireTime: undefined,
       }));
       await api.seed(`${LOC}/gateways/dpgce-swp`, (g) => ({ ...g, ports: [8080] }));
     });
-    const c = check(await doctor(ws), 'proxy.gateway-ready');
+    const run = await doctor(ws);
+    const c = check(run, 'proxy.gateway-ready');
     assert.equal(c.status, 'fail');
+    const expiry = check(run, 'expiry.gateway-certificate');
+    assert.equal(expiry.status, 'fail');
+    assert.equal(expiry.evidence, `gateway certificate ${LOC}/certificates/dpgce-swp-cert has no certificate issued yet`);
     assert.equal(c.evidence, 'gateway dpgce-swp (SECURE_WEB_GATEWAY at 10.11.0.250:8080): ports [8080] lack SWP_PORT 3128; ' +
       `certificate ${LOC}/certificates/dpgce-swp-cert is FAILED (AUTHORIZATION_ISSUE)`);
     assert.match(c.fix, /FAILED managed certificate is never retried.*gcloud certificate-manager certificates delete dpgce-swp-cert --location=us-central1/);
