@@ -33,14 +33,17 @@ export function egressFirewall(x: IsolationContext): CheckResult {
   const q = x.question('internet-direct');
   const d = egressDecision(x.model, x.node, q);
   const what = `egress from ${x.node.ipAddress} to ${q.destination.ipAddress}:${q.destination.port}`;
-  if (d.action === 'deny') return pass(name, `${what} is denied by ${describeRule(d)}`);
+  const skipped = (x.model.firewallPolicies ?? []).flatMap((p) => p.rules.filter((r) => r.unevaluated && !r.disabled)
+    .map((r) => `${p.name}: ${r.name}`));
+  const unseen = skipped.length ? `; not evaluated (secure tags, FQDNs, address groups, ...): ${skipped.join(', ')}` : '';
+  if (d.action === 'deny') return pass(name, `${what} is denied by ${describeRule(d)}${unseen}`);
   const deny = x.names.firewall.egressDenyAll;
   const fix = d.type === 'IMPLIED_VPC_FIREWALL_RULE'
     ? `nothing denies egress: run \`dpgce up\` to restore firewall rule ${deny} (deny all egress to 0.0.0.0/0 at priority 65000)`
     : `delete firewall rule ${d.rule} (\`gcloud compute firewall-rules delete ${d.rule} ${gcloudProject(x)}\`) or narrow its ` +
       `destinationRanges: egress may be allowed only to the proxy, ${GOOGLE_API_VIPS[0]} and the VPC ranges, ` +
       `so that ${deny} denies the rest`;
-  return fail(name, `${what} is allowed by ${describeRule(d)}`, fix);
+  return fail(name, `${what} is allowed by ${describeRule(d)}${unseen}`, fix);
 }
 
 export function cloudNat(x: IsolationContext): CheckResult {

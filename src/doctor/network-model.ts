@@ -1,12 +1,16 @@
 import type { Prepared } from '../cli/context.js';
 import type { Session } from '../gcp/session.js';
 import { computePath, lastSegment } from '../resources/common.js';
+import type { FirewallSet } from './firewall-evaluation.js';
+import { toPolicies } from './firewall-policy.js';
 
 // The live network model: everything that decides where a packet from a
 // cluster node goes, read once from the environment's network and region.
 // Routes and firewall rules are the whole network's, not only ours, because
 // a rule someone else added decides as much as one of ours. Reading is the
 // only I/O of the isolation checks; reachability.ts answers from the model.
+// Hierarchical and global network firewall policies come from the network's
+// effective firewalls; regional network firewall policies are not read.
 
 export type NextHop =
   | { kind: 'internet-gateway' }
@@ -89,12 +93,9 @@ export interface Gateway {
 }
 
 /** Invariant: every collection holds only what belongs to `network` (and, for regional ones, the region). */
-export interface NetworkModel {
-  /** `projects/P/global/networks/N`. */
-  network: string;
+export interface NetworkModel extends FirewallSet {
   region: string;
   routes: Route[];
-  firewalls: FirewallRule[];
   subnetworks: Subnetwork[];
   nats: CloudNat[];
   zones: PrivateZone[];
@@ -116,11 +117,14 @@ export async function readNetworkModel(p: Prepared): Promise<NetworkModel> {
   const regional = `projects/${project}/regions/${region}`;
   const inNetwork = (r: { network?: string | null }): boolean => computePath(r.network) === network;
 
-  const [routes, firewalls, subnetworks, routers, zones, gateways] = await Promise.all([
+  const [routes, firewalls, effective, subnetworks, routers, zones, gateways] = await Promise.all([
     pages((pageToken) => s.call({ method: 'compute.routes.list', resource: `${global}/routes` },
       () => compute.routes.list({ project, filter, pageToken }))),
     pages((pageToken) => s.call({ method: 'compute.firewalls.list', resource: `${global}/firewalls` },
       () => compute.firewalls.list({ project, filter, pageToken }))),
+    // Only its firewall policies are used: the VPC rules come from the list, disabled ones included.
+    s.call({ method: 'compute.networks.getEffectiveFirewalls', resource: network },
+      () => compute.networks.getEffectiveFirewalls({ project, network: p.names.network })),
     pages((pageToken) => s.call({ method: 'compute.subnetworks.list', resource: `${regional}/subnetworks` },
       () => compute.subnetworks.list({ project, region, filter, pageToken }))),
     pages((pageToken) => s.call({ method: 'compute.routers.list', resource: `${regional}/routers` },
@@ -133,6 +137,9 @@ export async function readNetworkModel(p: Prepared): Promise<NetworkModel> {
     network, region,
     routes: routes.filter(inNetwork).map(toRoute),
     firewalls: firewalls.filter(inNetwork).map(toFirewall),
+    firewallPolicies: toPolicies(effective.firewallPolicys ?? []),
+    policyEnforcementOrder: p.ctx.observed.get('network.main')?.actual?.networkFirewallPolicyEnforcementOrder ??
+      'AFTER_CLASSIC_FIREWALL',
     subnetworks: subnetworks.filter(inNetwork).map(toSubnetwork),
     nats: routers.filter(inNetwork).flatMap(toNats),
     zones, gateways,

@@ -225,8 +225,8 @@ function decideEvery(model: NetworkModel, direction: 'INGRESS' | 'EGRESS', sourc
   q: IsolationQuestion): EveryPort {
   const c = { direction, source, destination, protocol: q.protocol, port: q.destination.port };
   const each = q.protocol !== 'ICMP' && c.port === undefined
-    ? decideAllPorts(model.firewalls, c)
-    : [{ port: c.port, decision: decide(model.firewalls, c) }];
+    ? decideAllPorts(model, c)
+    : [{ port: c.port, decision: decide(model, c) }];
   const bad = each.find((d) => d.decision.action === 'deny');
   const at = `${q.protocol}${bad?.port !== undefined ? ` ${bad.port}` : ''}`;
   return { denied: bad?.decision, at, first: each[0].decision,
@@ -234,7 +234,7 @@ function decideEvery(model: NetworkModel, direction: 'INGRESS' | 'EGRESS', sourc
 }
 
 export function describe(d: FirewallDecision): string {
-  return d.type === 'IMPLIED_VPC_FIREWALL_RULE'
-    ? `${d.rule} (IMPLIED_VPC_FIREWALL_RULE, priority ${d.priority})`
-    : `firewall rule ${d.rule} (${d.action}, priority ${d.priority})`;
+  if (d.type === 'VPC_FIREWALL_RULE') return `firewall rule ${d.rule} (${d.action}, priority ${d.priority})`;
+  if (d.type === 'IMPLIED_VPC_FIREWALL_RULE') return `${d.rule} (IMPLIED_VPC_FIREWALL_RULE, priority ${d.priority})`;
+  return `firewall policy rule ${d.rule} (${d.type}, ${d.action}, priority ${d.priority})`;
 }

@@ -1,5 +1,6 @@
 import type { Router } from '../router.js';
 import { registerAddresses } from './compute-address.js';
+import { registerEffectiveFirewalls } from './compute-effective-firewalls.js';
 import { registerFirewalls } from './compute-firewall.js';
 import { registerNetworks } from './compute-network.js';
 import { registerRegions } from './compute-region.js';
@@ -19,4 +20,5 @@ export function registerCompute(r: Router): void {
   registerRouters(r);
   registerAddresses(r);
   registerRegions(r);
+  registerEffectiveFirewalls(r);
 }
