@@ -3,6 +3,7 @@ import { cluster } from './cluster.js';
 import { expiry } from './expiry.js';
 import { isolation } from './isolation.js';
 import { node } from './node.js';
+import { preflight } from './preflight.js';
 import { proxy } from './proxy.js';
 
 // Every group of doctor checks, in the order they are reported: what must
@@ -11,6 +12,7 @@ import { proxy } from './proxy.js';
 // module; add a group here to have doctor run it.
 
 export const GROUPS: CheckGroup[] = [
+  preflight,
   isolation,
   proxy,
   node,
