@@ -9,12 +9,12 @@ import { paint, printJson, useColor } from './output.js';
 // as PASS / WARN / FAIL lines with evidence and fix, or one JSON document.
 // Exit code 1 when any check fails; warnings alone keep 0.
 
-export async function doctor(opts: TargetOptions): Promise<void> {
+export async function doctor(opts: TargetOptions & { connectivityTests?: boolean }): Promise<void> {
   const p = await prepare(opts, 'status');
   try {
     if (!opts.json) process.stderr.write(`${targetLine(p)}\n`);
-    const dc = { p, now: doctorClock() };
-    // Groups only read, so they run side by side; the report keeps GROUPS' order.
+    const dc = { p, now: doctorClock(), connectivityTests: opts.connectivityTests === true };
+    // Groups only read (connectivity writes only its own tests), so they run side by side; the report keeps GROUPS' order.
     const checks = (await Promise.all(GROUPS.map((g) => runGroup(g, dc)))).flat();
     if (opts.json) printJson({ checks });
     else process.stdout.write(doctorText(checks, useColor(process.stdout)));

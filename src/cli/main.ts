@@ -52,6 +52,7 @@ withLock(withTarget(program.command('down').description('delete what this enviro
   .action(async (opts) => (await import('./down.js')).down(opts));
 
 withTarget(program.command('doctor').description('check that the environment is private, proxied and ready, with evidence and fixes'))
+  .option('--connectivity-tests', 'also run the isolation questions as real Network Management Connectivity Tests (created, compared, deleted)')
   .action(async (opts) => (await import('./doctor.js')).doctor(opts));
 
 const cluster = program.command('cluster').description('the Dataproc cluster on its own (CLUSTER_NAME)');

@@ -23,6 +23,11 @@ export interface DoctorContext {
   p: Prepared;
   /** The clock for expiry checks (tests pass a fixed one). */
   now: Date;
+  /**
+   * `--connectivity-tests`: run real Connectivity Tests, the only writes
+   * doctor makes (it creates and deletes its own).
+   */
+  connectivityTests?: boolean;
 }
 
 /** One group of checks. A group never throws for what it inspects: a failed read is a `fail` with its cause. */

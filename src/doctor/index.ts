@@ -1,6 +1,7 @@
 import type { CheckGroup } from './check.js';
 import { cluster } from './cluster.js';
 import { expiry } from './expiry.js';
+import { connectivity } from './connectivity.js';
 import { isolation } from './isolation.js';
 import { node } from './node.js';
 import { preflight } from './preflight.js';
@@ -14,6 +15,7 @@ import { proxy } from './proxy.js';
 export const GROUPS: CheckGroup[] = [
   preflight,
   isolation,
+  connectivity,
   proxy,
   node,
   cluster,
