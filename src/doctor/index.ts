@@ -1,7 +1,7 @@
 import type { CheckGroup } from './check.js';
 import { cluster } from './cluster.js';
-import { expiry } from './expiry.js';
 import { connectivity } from './connectivity.js';
+import { expiry } from './expiry.js';
 import { isolation } from './isolation.js';
 import { node } from './node.js';
 import { preflight } from './preflight.js';
