@@ -56,21 +56,14 @@ function evidence(x: IsolationContext, q: IsolationQuestion, a: Reachability): s
 /** A question that must be reachable, answered as one check. */
 function path(x: IsolationContext, name: string, id: string, fix: string): CheckResult {
   const q = x.question(id);
-  const a = answerFrom(x, q);
+  const a = analyze(x.model, x.node, q);
   return a.reachable ? pass(name, evidence(x, q, a)) : fail(name, evidence(x, q, a), fix);
 }
-
-const answerFrom = (x: IsolationContext, q: IsolationQuestion): Reachability =>
-  sourceKnown(x) ? analyze(x.model, x.node, q)
-    : { reachable: false, reason: `no subnetwork of network ${x.names.network} in ${x.config.region} holds ${x.node.ipAddress}` };
-
-/** A node exists only inside a subnetwork; without the cluster subnet no question has a source. */
-const sourceKnown = (x: IsolationContext): boolean => x.model.subnetworks.some((s) => s.name === x.names.clusterSubnet);
 
 function internetDirect(x: IsolationContext): CheckResult {
   const name = 'isolation.internet-direct';
   const q = x.question('internet-direct');
-  const a = answerFrom(x, q);
+  const a = analyze(x.model, x.node, q);
   if (!a.reachable) return pass(name, evidence(x, q, a));
   const open: string[] = [];
   if (a.firewall?.length) open.push(`firewall rule ${a.firewall[0]} allows the egress`);
@@ -86,7 +79,7 @@ function intraCluster(x: IsolationContext): CheckResult {
   const name = 'isolation.intra-cluster';
   const answers = ['TCP', 'UDP', 'ICMP'].map((p) => {
     const q = x.question(`intra-cluster-${p.toLowerCase()}`);
-    return { q, a: answerFrom(x, q) };
+    return { q, a: analyze(x.model, x.node, q) };
   });
   const text = answers.map(({ q, a }) => `${q.protocol}: ${a.reachable ? 'reachable' : 'unreachable'} (${a.reason}` +
     `${a.firewall?.length ? `; firewall ${a.firewall.join(', ')}` : ''})`).join('; ');

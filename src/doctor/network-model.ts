@@ -117,12 +117,10 @@ export async function readNetworkModel(p: Prepared): Promise<NetworkModel> {
   const regional = `projects/${project}/regions/${region}`;
   const inNetwork = (r: { network?: string | null }): boolean => computePath(r.network) === network;
 
-  const [routes, firewalls, effective, subnetworks, routers, zones, gateways] = await Promise.all([
+  const [routes, effective, subnetworks, routers, zones, gateways] = await Promise.all([
     pages((pageToken) => s.call({ method: 'compute.routes.list', resource: `${global}/routes` },
       () => compute.routes.list({ project, filter, pageToken }))),
-    pages((pageToken) => s.call({ method: 'compute.firewalls.list', resource: `${global}/firewalls` },
-      () => compute.firewalls.list({ project, filter, pageToken }))),
-    // Only its firewall policies are used: the VPC rules come from the list, disabled ones included.
+    // The network's VPC firewall rules and the firewall policies in force on it, in one answer.
     s.call({ method: 'compute.networks.getEffectiveFirewalls', resource: network },
       () => compute.networks.getEffectiveFirewalls({ project, network: p.names.network })),
     pages((pageToken) => s.call({ method: 'compute.subnetworks.list', resource: `${regional}/subnetworks` },
@@ -136,7 +134,7 @@ export async function readNetworkModel(p: Prepared): Promise<NetworkModel> {
   return {
     network, region,
     routes: routes.filter(inNetwork).map(toRoute),
-    firewalls: firewalls.filter(inNetwork).map(toFirewall),
+    firewalls: (effective.firewalls ?? []).filter(inNetwork).map(toFirewall),
     firewallPolicies: toPolicies(effective.firewallPolicys ?? []),
     policyEnforcementOrder: p.ctx.observed.get('network.main')?.actual?.networkFirewallPolicyEnforcementOrder ??
       'AFTER_CLASSIC_FIREWALL',

@@ -1,4 +1,5 @@
 import { fromUint, parseCidr } from '../config/address-rules.js';
+import { lastSegment } from '../resources/common.js';
 import type { ResourceNames } from '../config/names.js';
 import type { EnvConfig } from '../config/types.js';
 import { decide, decideAllPorts, inRange, prefixLength, type FirewallDecision, type Instance } from './firewall-evaluation.js';
@@ -6,6 +7,7 @@ import type { CloudNat, NetworkModel, Route } from './network-model.js';
 
 // Whether a packet from a cluster node reaches a destination, decided as
 // Google Cloud decides it, from the live network model alone (no I/O):
+// 0. the source must sit in its subnetwork;
 // 1. the metadata server is always reachable;
 // 2. the route: subnet routes first for their ranges, then the most specific
 //    destination prefix among the routes that apply to the node, then the
@@ -92,6 +94,13 @@ export function isolationQuestions(config: EnvConfig, _names: ResourceNames): Is
 
 export function analyze(model: NetworkModel, source: SourceNode, q: IsolationQuestion): Reachability {
   const dest = q.destination.ipAddress;
+
+  // 0. A node exists only inside a subnetwork of the network.
+  const home = model.subnetworks.find((s) => s.name === source.subnetwork);
+  if (!home || !inRange(source.ipAddress, home.ranges[0])) {
+    return { reachable: false, reason: `no subnetwork ${source.subnetwork} of network ${lastSegment(model.network)} ` +
+      `in ${model.region} holds ${source.ipAddress}` };
+  }
 
   // 1. "VPC firewall rules don't apply to ... the metadata server
   //    (169.254.169.254)": it is always reachable from the VM it serves

@@ -160,7 +160,7 @@ describe('doctor: isolation', () => {
 
   it('without the cluster subnet no node exists, so even the metadata server is unreachable', async () => {
     const { checks } = await faulted((request) => request('DELETE', compute(`regions/${REGION}/subnetworks/${SUBNET}`)));
-    expectFail(checks, 'isolation.metadata-server', /unreachable \(no subnetwork of network dpgce-net in us-central1 holds 10.10.0.2\)/,
+    expectFail(checks, 'isolation.metadata-server', /unreachable \(no subnetwork main-subnet of network dpgce-net in us-central1 holds 10.10.0.2\)/,
       /create main-subnet with `dpgce up`/);
     expectFail(checks, 'isolation.private-google-access', /subnetwork main-subnet \(SUBNET\) is not in network dpgce-net/, /dpgce up/);
   });

@@ -170,6 +170,11 @@ describe('analyze: routes and next hops', () => {
     assert.equal(analyze(nat('ALL_SUBNETWORKS_ALL_IP_RANGES', [], ['ENDPOINT_TYPE_SWG']), NODE, INTERNET).reachable, false);
   });
 
+  it('answers nothing reachable from an address outside the source subnetwork', () => {
+    const a = analyze(model(), { ...NODE, ipAddress: '10.9.0.2' }, ask('169.254.169.254', 80));
+    assert.deepEqual([a.reachable, a.reason], [false, 'no subnetwork cluster of network n in r holds 10.9.0.2']);
+  });
+
   it('always reaches the metadata server, whatever the firewall and routes', () => {
     const a = analyze(model({ routes: [], firewalls: [rule('deny', { priority: 0, action: 'deny' })] }), NODE, ask('169.254.169.254', 80));
     assert.deepEqual([a.reachable, a.firewall], [true, []]);
