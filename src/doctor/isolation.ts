@@ -31,9 +31,7 @@ export const isolation: CheckGroup = {
       egressFirewall(x),
       cloudNat(x),
       defaultRoute(x),
-      path(x, 'isolation.proxy', 'proxy',
-        `SWP_IP ${config.swpIp} and SWP_PORT ${config.swpPort} must be the gateway ${names.gateway}'s address and port, ` +
-        `and firewall rule ${names.firewall.egressProxy} must allow them: run \`dpgce up\``),
+      proxy(x),
       path(x, 'isolation.google-apis', 'google-apis',
         `nodes reach Google APIs over Private Google Access: it needs Private Google Access on ${names.clusterSubnet}, ` +
         `the default route and firewall rule ${names.firewall.egressGoogleApis}: run \`dpgce up\``),
@@ -58,6 +56,22 @@ function path(x: IsolationContext, name: string, id: string, fix: string): Check
   const q = x.question(id);
   const a = analyze(x.model, x.node, q);
   return a.reachable ? pass(name, evidence(x, q, a)) : fail(name, evidence(x, q, a), fix);
+}
+
+/** The proxy question, answered only by a Secure Web Proxy gateway holding SWP_IP (not some other address). */
+function proxy(x: IsolationContext): CheckResult {
+  const { config, names } = x;
+  const fix = `SWP_IP ${config.swpIp} and SWP_PORT ${config.swpPort} must be the gateway ${names.gateway}'s address and ` +
+    `port, and firewall rule ${names.firewall.egressProxy} must allow them: run \`dpgce up\``;
+  const q = x.question('proxy');
+  const a = analyze(x.model, x.node, q);
+  if (!a.reachable) return fail('isolation.proxy', evidence(x, q, a), fix);
+  if (!x.model.gateways.some((g) => g.addresses.includes(config.swpIp))) {
+    return fail('isolation.proxy', `no Secure Web Proxy gateway of network ${names.network} in ${config.region} has ` +
+      `address ${config.swpIp}: nothing answers there`,
+    `run \`dpgce up\` to create gateway ${names.gateway} at SWP_IP ${config.swpIp}, port SWP_PORT ${config.swpPort}`);
+  }
+  return pass('isolation.proxy', evidence(x, q, a));
 }
 
 function internetDirect(x: IsolationContext): CheckResult {

@@ -1,6 +1,6 @@
 // Changes to a built environment made the way a user's would arrive: REST
 // requests to an emulator serving the environment's state folder (on
-// loopback), compute operations waited for as gcloud does. The emulator is
+// loopback), operations waited for as gcloud does. The emulator is
 // closed before doctor runs, so doctor's own embedded emulator reads the
 // changed state.
 
@@ -27,6 +27,11 @@ export async function changeState(state: string, change: (request: Request) => P
       const scope = out.region ? `regions/${REGION}` : 'global';
       out = await (await fetch(`${e.url}${COMPUTE}/${scope}/operations/${out.name}/wait`,
         { method: 'POST', headers: { authorization: 'Bearer t' } })).json();
+    }
+    // google.longrunning operations (Network Services and the others): poll the operation by name.
+    // A running one carries no `done` (proto3 leaves false out).
+    while (!out.done && typeof out.name === 'string' && out.name.includes('/operations/')) {
+      out = await (await fetch(`${e.url}/v1/${out.name}`, { headers: { authorization: 'Bearer t' } })).json();
     }
     if (out.error) throw new Error(`${method} ${path}: ${JSON.stringify(out.error)}`);
     return out;

@@ -129,6 +129,13 @@ describe('doctor: isolation', () => {
       /SWP_IP 10.11.0.250 and SWP_PORT 3128/);
   });
 
+  it('without the gateway the proxy address answers nothing, though the firewall allows it', async () => {
+    const { checks } = await faulted((request) =>
+      request('DELETE', `/v1/projects/${PROJECT}/locations/${REGION}/gateways/dpgce-swp`));
+    expectFail(checks, 'isolation.proxy', /no Secure Web Proxy gateway of network dpgce-net in us-central1 has address 10.11.0.250/,
+      /run `dpgce up` to create gateway dpgce-swp at SWP_IP 10.11.0.250, port SWP_PORT 3128/);
+  });
+
   it('a rule denying UDP between nodes fails the intra-cluster question; a rule for an unused tag warns', async () => {
     const { checks } = await faulted(async (request) => {
       await insertFirewall(request, { name: 'deny-udp', direction: 'INGRESS', priority: 900,
