@@ -44,7 +44,7 @@ const ALLOW_ALL_EGRESS = { name: 'allow-all-egress', direction: 'EGRESS', priori
   allowed: [{ IPProtocol: 'all' }], destinationRanges: ['0.0.0.0/0'] };
 
 describe('doctor: isolation', () => {
-  it('passes every isolation check on a fresh environment, and reads it in parallel', async () => {
+  it('passes every isolation check on a fresh environment, naming the deciding rule and gateway', async () => {
     const { checks } = await doctor(await builtWorkspace());
     assert.equal(checks.size, 11);
     for (const c of checks.values()) assert.equal(c.status, 'pass', `${c.name}: ${c.evidence}`);
