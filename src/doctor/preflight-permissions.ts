@@ -62,7 +62,7 @@ export const PERMISSIONS: Need[] = [
   ...row('ca-pool', 'roles/privateca.admin', ['ca-pool-iam'], 'privateca.caPools.getIamPolicy', 'privateca.caPools.setIamPolicy'),
 ];
 
-/** The three permission checks: the project, the buckets that exist, the pool if it exists. */
+/** The three permission checks: the project, the buckets that exist, the pool when it exists. */
 export async function permissionChecks(dc: DoctorContext): Promise<CheckResult[]> {
   const { graph, ctx, config } = dc.p;
   const exists = (d: Desired): boolean => !!ctx.observed.get(d.address)?.exists;
@@ -78,16 +78,12 @@ export async function permissionChecks(dc: DoctorContext): Promise<CheckResult[]
   const buckets = graph.filter((d) => d.kind === 'bucket' && exists(d));
   const pool = graph.find((d) => d.kind === 'ca-pool' && exists(d));
 
-  const project = `projects/${config.projectId}`;
-  const results = [await tested(dc, 'preflight.project-permissions', [[project, projectNeeds]])];
-  results.push(await tested(dc, 'preflight.bucket-permissions',
-    buckets.map((b) => [`gs://${b.spec.name}`, on(b)])));
-  if (pool) {
-    const name = ctx.observed.get(pool.address)?.foundName ?? pool.name;
-    results.push(await tested(dc, 'preflight.ca-pool-permissions',
-      [[name, on(pool)]]));
-  }
-  return results;
+  const poolName = pool && (ctx.observed.get(pool.address)?.foundName ?? pool.name);
+  return Promise.all([
+    tested(dc, 'preflight.project-permissions', [[`projects/${config.projectId}`, projectNeeds]]),
+    tested(dc, 'preflight.bucket-permissions', buckets.map((b) => [`gs://${b.spec.name}`, on(b)])),
+    tested(dc, 'preflight.ca-pool-permissions', pool && poolName ? [[poolName, on(pool)]] : []),
+  ]);
 }
 
 /** One check over some resources: every permission held on each, or the missing ones with their roles. */
@@ -95,21 +91,23 @@ async function tested(dc: DoctorContext, name: string, targets: [string, Need[]]
   const asked = targets.filter(([, needs]) => needs.length);
   if (!asked.length) return pass(name, 'none of the environment\'s resources of this kind exists yet; ' +
     'their permissions are tested on the project');
+  let answers: Set<string>[];
+  try {
+    answers = await Promise.all(asked.map(async ([resource, needs]) =>
+      new Set(await testPermissions(dc, resource, needs.map((n) => n.permission)))));
+  } catch (err) {
+    return couldNotRead(name, 'the caller\'s permissions', err,
+      'check that the caller may call testIamPermissions there and run doctor again');
+  }
   const missing: string[] = [];
   const fixes: string[] = [];
-  for (const [resource, needs] of asked) {
-    let held: Set<string>;
-    try {
-      held = new Set(await testPermissions(dc, resource, needs.map((n) => n.permission)));
-    } catch (err) {
-      return couldNotRead(name, `the caller's permissions on ${resource}`, err,
-        'check that the caller may call testIamPermissions there and run doctor again');
-    }
-    const lacking = needs.filter((n) => !held.has(n.permission));
+  for (const [i, [resource, needs]] of asked.entries()) {
+    const lacking = needs.filter((n) => !answers[i].has(n.permission));
     if (!lacking.length) continue;
     missing.push(`${resource}: ${lacking.map((n) => n.permission).join(', ')}`);
     const roles = [...new Set(lacking.map((n) => n.role))];
-    fixes.push(`grant the caller ${roles.join(' and ')} on ${resource} (${grantCommand(dc, resource, roles[0])})`);
+    fixes.push(`grant the caller ${roles.join(' and ')} on ${resource} ` +
+      `(${roles.map((role) => grantCommand(dc, resource, role)).join('; ')})`);
   }
   const counted = asked.reduce((sum, [, needs]) => sum + needs.length, 0);
   if (!missing.length) {

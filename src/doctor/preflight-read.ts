@@ -8,5 +8,6 @@ import { warn, type CheckResult } from './check.js';
 export function couldNotRead(name: string, what: string, err: unknown, fix: string): CheckResult {
   if (!(err instanceof GcpError)) throw err;
   const status = `${err.httpStatus || 'no response'} ${err.status}`.trim();
-  return warn(name, `could not read ${what}: ${status}: ${scrub(err.detail)}`, fix);
+  return warn(name, `could not read ${what} (${err.site.method} ${err.site.resource}): ${status}: ` +
+    scrub(err.detail), fix);
 }

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { builtWorkspace, type BuiltWorkspace } from '../helpers/built.js';
 import { runCli } from '../helpers/cli.js';
+import { changeCloud } from './doctor-run.js';
 import { changeState, PROJECT, REGION, type Request } from './emulator-changes.js';
 
 // `dpgce doctor --local --json` preflight checks on environments `up --local`
@@ -91,6 +92,20 @@ describe('doctor: preflight', () => {
       /roles\/privateca\.admin .*gcloud privateca pools add-iam-policy-binding dpgce-swp-pool --location=us-central1/);
   });
 
+  it('asks the project for the permissions on a bucket that does not exist yet', async () => {
+    const ws = await builtWorkspace();
+    await changeCloud(ws, async (api) => {
+      await api.ok('DELETE', '/storage/v1/b/dpgce-demo-temp');
+      await api.ok('PUT', '/_emulator/caller', { deniedPermissions: ['storage.buckets.setIamPolicy'] });
+    });
+    const { checks } = await doctor(ws);
+    expectCheck(checks, 'preflight.project-permissions', 'fail',
+      /^the caller lacks projects\/dpgce-demo-project: storage\.buckets\.setIamPolicy$/, /roles\/storage\.admin/);
+    expectCheck(checks, 'preflight.bucket-permissions', 'fail',
+      /^the caller lacks gs:\/\/dpgce-demo-staging: storage\.buckets\.setIamPolicy; gs:\/\/dpgce-demo-proxy-cert: storage\.buckets\.setIamPolicy$/,
+      /roles\/storage\.admin/);
+  });
+
   it('fails when compute.requireShieldedVm is enforced and env.json turns Secure Boot off', async () => {
     const { code, checks } = await changed('gpu',
       (request) => setPolicy(request, 'compute.requireShieldedVm', [{ enforce: true }]),
@@ -154,7 +169,8 @@ describe('doctor: preflight', () => {
       ['vm-external-ip-access', 'compute.vmExternalIpAccess'], ['restrict-cloud-nat-usage', 'compute.restrictCloudNATUsage'],
       ['resource-locations', 'gcp.resourceLocations']]) {
       expectCheck(checks, `preflight.${name}`, 'warn',
-        new RegExp(`could not read the effective policy of ${constraint.replace(/\./g, '\\.')} on project dpgce-demo-project: ` +
+        new RegExp(`could not read the effective policy of ${constraint.replace(/\./g, '\\.')} on project dpgce-demo-project ` +
+          `\\(orgpolicy\\.projects\\.policies\\.getEffectivePolicy projects/dpgce-demo-project/policies/${constraint}\\): ` +
           "403 PERMISSION_DENIED: Permission 'orgpolicy.policy.get' denied"),
         /roles\/orgpolicy\.policyViewer/);
     }
