@@ -15,7 +15,12 @@ export async function doctor(opts: TargetOptions & { connectivityTests?: boolean
     if (!opts.json) process.stderr.write(`${targetLine(p)}\n`);
     const dc = { p, now: doctorClock(), connectivityTests: opts.connectivityTests === true };
     // Groups only read (connectivity writes only its own tests), so they run side by side; the report keeps GROUPS' order.
+    const checksStarted = performance.now();
     const checks = (await Promise.all(GROUPS.map((g) => runGroup(g, dc)))).flat();
+    // performance.now() counts from process start: the whole wait a user sees,
+    // module loading and reading the environment included.
+    process.stderr.write(`doctor: ${checks.length} checks in ${seconds(performance.now())} s ` +
+      `(${seconds(performance.now() - checksStarted)} s of them after the environment was read)\n`);
     if (opts.json) printJson({ checks });
     else process.stdout.write(doctorText(checks, useColor(process.stdout)));
     if (checks.some((c) => c.status === 'fail')) process.exitCode = 1;
@@ -23,6 +28,8 @@ export async function doctor(opts: TargetOptions & { connectivityTests?: boolean
     await p.session.close();
   }
 }
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(2);
 
 /**
  * The time expiry checks judge by. DPGCE_DOCTOR_NOW (an ISO time) is for
