@@ -1,6 +1,4 @@
-import 'reflect-metadata';
 import { createHash, createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
 // The module-signing key pair for Secure Boot GPU nodes, in the forms the
 // Dataproc GPU driver action and the custom-images tooling use: the private
@@ -10,7 +8,16 @@ import * as x509 from '@peculiar/x509';
 // -modulus` output, i.e. of "Modulus=<HEX>\n" (GoogleCloudDataproc
 // custom-images examples/secure-boot/create-key-pair.sh).
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+/**
+ * The certificate library, loaded only to make a certificate: it is a large
+ * module tree, and every command that reads the environment imports this file.
+ */
+async function x509Library(): Promise<typeof import('@peculiar/x509')> {
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  return x509;
+}
 
 /** What a key pair is stored as. The private key never leaves this module except into Secret Manager. */
 export interface SigningMaterial {
@@ -56,6 +63,7 @@ export async function generateSigningMaterial(commonName: string): Promise<Signi
     'verify',
   ])) as CryptoKeyPair;
   const now = Date.now();
+  const x509 = await x509Library();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: [{ CN: [commonName] }],
     notBefore: new Date(now - 60_000),

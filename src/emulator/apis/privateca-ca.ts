@@ -7,7 +7,7 @@ import {
   poolName, poolOr404, purgeExpired,
 } from './privateca-common.js';
 import { withRequestId } from './privateca-pool.js';
-import { KEY_ALGORITHMS, pruneKeyUsage, selfSignedCa } from './privateca-x509.js';
+import { KEY_ALGORITHMS, pruneKeyUsage } from './privateca-keys.js';
 import {
   applyMask, createId, duration, existsOrPending, invalidArgument, listIn, maskFields, queryFlag, startOp,
 } from './resource-kit.js';
@@ -58,6 +58,7 @@ async function create(req: EmuRequest, ctx: EmuContext): Promise<Resource> {
   const lifetime = duration(b.lifetime, 'certificate_authority.lifetime');
   if (lifetime <= 0) throw invalidArgument("Field 'lifetime' must be positive.");
 
+  const { selfSignedCa } = await import('./privateca-x509.js');
   const cert = await selfSignedCa(b.config, algorithm, lifetime);
   const now = nowIso();
   const config = structuredClone(b.config);

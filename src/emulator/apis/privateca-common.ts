@@ -3,7 +3,6 @@ import { notFound } from '../errors.js';
 import type { EmuContext } from '../router.js';
 import type { Resource } from '../store.js';
 import { nowIso } from './common.js';
-import { leafFor } from './privateca-x509.js';
 import type { LroApi } from './resource-kit.js';
 
 // What the Certificate Authority Service modules share, and what the other
@@ -131,6 +130,7 @@ export async function issueFromPool(ctx: EmuContext, pool: string, a: {
   const keys = ca && ctx.store.get(keyMaterialKey(ca.name));
   if (!ca || !keys?.privateKeyPem) return undefined;
   const caPem: string = ca.pemCaCertificates[0];
+  const { leafFor } = await import('./privateca-x509.js');
   const leaf = await leafFor({ privateKeyPem: keys.privateKeyPem, pem: caPem }, a);
   const name = `${pool}/certificates/${a.requester}-${randomBytes(6).toString('hex')}`;
   const now = nowIso();

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createHash, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Resource } from '../store.js';
+import { KEY_ALGORITHMS, pruneKeyUsage, type Alg } from './privateca-keys.js';
 
 // Real certificates for the Certificate Authority Service emulator: a
 // self-signed root per CA (basicConstraints and keyUsage from the CA's
@@ -13,26 +14,6 @@ import type { Resource } from '../store.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 const subtle = webcrypto.subtle;
-
-type Alg = { gen: RsaHashedKeyGenParams | EcKeyGenParams; sign: Algorithm | EcdsaParams };
-
-const RSA = (name: string, saltLength?: number): Alg => ({
-  gen: { name, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-  sign: saltLength ? ({ name, saltLength } as Algorithm) : { name },
-});
-const EC = (namedCurve: string, hash: string): Alg => ({
-  gen: { name: 'ECDSA', namedCurve }, sign: { name: 'ECDSA', hash } as EcdsaParams,
-});
-
-/** keySpec.algorithm (CAS) and keyAlgorithm (Certificate Manager) values. */
-export const KEY_ALGORITHMS: Record<string, Alg> = {
-  RSA_PSS_2048_SHA256: RSA('RSA-PSS', 32), RSA_PSS_3072_SHA256: RSA('RSA-PSS', 32),
-  RSA_PSS_4096_SHA256: RSA('RSA-PSS', 32),
-  RSA_PKCS1_2048_SHA256: RSA('RSASSA-PKCS1-v1_5'), RSA_PKCS1_3072_SHA256: RSA('RSASSA-PKCS1-v1_5'),
-  RSA_PKCS1_4096_SHA256: RSA('RSASSA-PKCS1-v1_5'),
-  EC_P256_SHA256: EC('P-256', 'SHA-256'), EC_P384_SHA384: EC('P-384', 'SHA-384'),
-  RSA_2048: RSA('RSASSA-PKCS1-v1_5'), ECDSA_P256: EC('P-256', 'SHA-256'),
-};
 
 const SUBJECT_ATTRS: [string, string][] = [
   ['countryCode', 'C'], ['province', 'ST'], ['locality', 'L'], ['streetAddress', 'street'],
@@ -168,17 +149,6 @@ async function finish(cert: x509.X509Certificate, pair: CryptoKeyPair, config: R
   return { pem, privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n', description };
 }
 
-/** CAS does not echo empty key-usage sub-messages (recorded). */
-export function pruneKeyUsage(x509Config: Resource): Resource {
-  const ku = x509Config.keyUsage;
-  if (ku) {
-    for (const k of Object.keys(ku)) {
-      if (ku[k] && typeof ku[k] === 'object' && !Array.isArray(ku[k]) && Object.keys(ku[k]).length === 0) delete ku[k];
-    }
-    if (Object.keys(ku).length === 0) delete x509Config.keyUsage;
-  }
-  return x509Config;
-}
 
 /** The DER of tbsCertificate: the first element inside the outer SEQUENCE. */
 function tbsOf(der: Buffer): Buffer {
