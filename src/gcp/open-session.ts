@@ -31,10 +31,17 @@ export async function openSession(target: Target, opts: OpenOptions = {}): Promi
   }
   keepLoopbackDirect();
 
-  // 2. A static token: nothing to refresh, nothing to probe.
-  const { OAuth2Client } = await import('google-auth-library');
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: EMULATOR_TOKEN });
+  // 2. A static token: nothing to refresh, nothing to probe. An embedded
+  // emulator already listens: stop it if this fails, or the process never exits.
+  let auth;
+  try {
+    const { OAuth2Client } = await import('google-auth-library');
+    auth = new OAuth2Client();
+    auth.setCredentials({ access_token: EMULATOR_TOKEN });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 
   return new Session(
     target,
