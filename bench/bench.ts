@@ -87,9 +87,34 @@ async function main(): Promise<void> {
   out.push(`plan (built environment): ${median(plans.map((p) => p.ms)).toFixed(0)} ms, ${planRequests} API requests ` +
     `(all reads), peak RSS ${(median(plans.map((p) => p.rssKb)) / 1024).toFixed(0)} MB`);
 
+  // 4. `doctor` on the built environment: against the running emulator, and
+  // with --local (which also starts the embedded emulator and loads its state).
+  const doctors: Run[] = [];
+  let doctorRequests = 0;
+  for (let i = 0; i < 3; i++) {
+    const before = emulator.requests.length;
+    doctors.push(await cli(['doctor', ...target, '--json'], dir));
+    doctorRequests = emulator.requests.length - before;
+    assertAllPass(doctors[i]);
+  }
+  const local = ['--env', env, '--local', '--local-state', join(dir, 'state')];
+  if ((await cli(['up', ...local, '--yes'], dir)).code !== 0) throw new Error('up --local failed');
+  const localDoctors: Run[] = [];
+  for (let i = 0; i < 3; i++) localDoctors.push(await cli(['doctor', ...local, '--json'], dir));
+  localDoctors.forEach(assertAllPass);
+  out.push(`doctor (built environment): ${median(doctors.map((p) => p.ms)).toFixed(0)} ms against the running emulator, ` +
+    `${doctorRequests} API requests (all reads); ${median(localDoctors.map((p) => p.ms)).toFixed(0)} ms with --local ` +
+    `(target < 1000 ms); peak RSS ${(median(localDoctors.map((p) => p.rssKb)) / 1024).toFixed(0)} MB`);
+
   await emulator.close();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function assertAllPass(run: Run): void {
+  const checks = JSON.parse(run.stdout).checks as { name: string; status: string }[];
+  const bad = checks.filter((c) => c.status !== 'pass');
+  if (run.code !== 0 || bad.length) throw new Error(`doctor on a fresh environment: ${bad.map((c) => c.name).join(', ')}`);
 }
 
 async function graphOf(envFile: string) {
