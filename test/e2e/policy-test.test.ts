@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'jsonc-parser';
 import { EXAMPLE_ENV } from '../helpers/example.js';
-import { runCli } from '../helpers/cli.js';
+import { COMPILED_CLI, runCli } from '../helpers/cli.js';
 import { CASE_ENV, casesBySource, sourceFlags } from '../policy/policy-cases.js';
 
 // `dpgce policy test` and `dpgce policy explain` as a user runs them,
@@ -162,15 +162,16 @@ describe('dpgce policy test', () => {
       "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
     );
     const log = join(dir, 'imports.log');
+    // On tsc's output, where each module is its own file and a resolve hook sees it load.
     const r = await runCli(['policy', 'test', '--env', env, NVIDIA], {
-      cwd: dir,
+      cwd: dir, entry: COMPILED_CLI,
       env: { IMPORT_LOG: log, NODE_OPTIONS: `--import=${join(dir, 'register.mjs')}` },
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(existsSync(log) ? readFileSync(log, 'utf8') : '', '');
     const control = await runCli(
       ['status', '--env', env, '--local', '--local-state', join(dir, 'st'), '--json'],
-      { cwd: dir, env: { IMPORT_LOG: log, NODE_OPTIONS: `--import=${join(dir, 'register.mjs')}` } },
+      { cwd: dir, entry: COMPILED_CLI, env: { IMPORT_LOG: log, NODE_OPTIONS: `--import=${join(dir, 'register.mjs')}` } },
     );
     assert.ok(control.stdout.length > 0, control.stderr);
     assert.match(

@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { EXAMPLE_ENV, REPO_ROOT } from './example.js';
 
 export const CLI = new URL('bin/dpgce.js', REPO_ROOT).pathname;
+/**
+ * tsc's output of the CLI, one module per source file. The launcher runs the
+ * bundle instead (scripts/bundle.mjs); a test that watches which modules a
+ * command loads must run this.
+ */
+export const COMPILED_CLI = new URL('dist/src/cli/main.js', REPO_ROOT).pathname;
 
 export interface CliResult {
   code: number | null;
@@ -15,9 +21,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; entry?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [opts.entry ?? CLI, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
