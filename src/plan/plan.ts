@@ -92,6 +92,13 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
         plan.unchanged.push(d.address);
         continue;
       }
+      if (o.otherProject) {
+        plan.blockers.push({ address: d.address, name: o.foundName ?? d.name,
+          summary: `${o.foundName ?? d.name} belongs to another project (number ${o.otherProject}), not this environment's project`,
+          detail: 'Bucket names are global. Choose bucket names of your own in env.json (BUCKET, TEMP_BUCKET, ' +
+            'PROXY_CERT_GCS_PATH); dpgce never changes, deletes or adopts another project\'s bucket, --adopt included.' });
+        continue;
+      }
       const otherEnv = markOf(o.actual);
       if (otherEnv && otherEnv !== markOf(d.spec)) {
         plan.blockers.push({ address: d.address, name: o.foundName ?? d.name,

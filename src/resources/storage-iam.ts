@@ -21,9 +21,11 @@ export const bucketIam: ResourceHandler = {
   kind: 'bucket-iam',
   async read(ctx, d) {
     const { get } = await bucketPolicy(ctx, d.spec.bucket);
-    // Ours when the account it names is ours, even on a bucket we only reuse.
+    // Ours when the account it names is ours, even on a bucket we only reuse;
+    // never on a bucket of another project (bucket names are global).
     const account = ctx.observed.get('service-account.cluster');
-    return { exists: hasMember(await get(), d.spec.role, d.spec.member), owned: account?.owned ?? false };
+    const otherProject = !!(d.parent && ctx.observed.get(d.parent)?.otherProject);
+    return { exists: hasMember(await get(), d.spec.role, d.spec.member), owned: !otherProject && (account?.owned ?? false) };
   },
   diff: () => [],
   async create(ctx, d) {

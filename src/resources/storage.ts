@@ -22,7 +22,10 @@ export const bucket: ResourceHandler = {
     const actual: any = await orMissing(() => ctx.session.call({ method: 'storage.buckets.get', resource: d.name },
       () => gcs.buckets.get({ bucket: d.spec.name })));
     if (!actual) return { exists: false, owned: false };
-    const owned = hasLabelMark(actual.labels, ctx.names.ownerMark);
+    // Bucket names are global: the same name (and mark) may live in another project.
+    const otherProject = String(actual.projectNumber) === await ctx.projectNumber() ? undefined : String(actual.projectNumber);
+    const owned = !otherProject && hasLabelMark(actual.labels, ctx.names.ownerMark);
+    if (otherProject) return { exists: true, owned, actual, otherProject };
     if (ctx.purpose === 'down' && owned) {
       actual.foreignObjectNames = await foreignObjects(ctx, d.spec.name);
       actual.foreignObjects = actual.foreignObjectNames.length;
@@ -94,7 +97,9 @@ export const object: ResourceHandler = {
       () => gcs.objects.get({ bucket: d.spec.bucket, object: d.spec.object })));
     if (!actual) return { exists: false, owned: false };
     const want = content(ctx, d);
-    return { exists: true, owned: actual.metadata?.['dpgce-env'] === ctx.names.ownerMark,
+    // An object of a bucket in another project is never ours, whatever its metadata says.
+    const inOtherProject = !!(d.parent && ctx.observed.get(d.parent)?.otherProject);
+    return { exists: true, owned: !inOtherProject && actual.metadata?.['dpgce-env'] === ctx.names.ownerMark,
       actual: { ...actual, wantMd5: want === undefined ? actual.md5Hash : md5(want) } };
   },
   diff: (_d, o) => (o.actual?.wantMd5 === o.actual?.md5Hash ? []

@@ -48,6 +48,12 @@ export interface Observed {
   actual?: Record<string, any>;
   /** When found under another name (a shared proxy-only subnet). */
   foundName?: string;
+  /**
+   * The project number it belongs to, when that is not this environment's
+   * project: a bucket's name is global, so a bucket of another project can
+   * carry the same name and even the same mark. Never ours, never adopted.
+   */
+  otherProject?: string;
 }
 
 /** One field that differs between desired and actual. */
