@@ -44,13 +44,20 @@ export const fail = (name: string, evidence: string, fix: string): CheckResult =
 /**
  * Runs a group and turns an unexpected error into one failed check named
  * after the group, so one broken read never hides the other groups' answers.
+ * A 404 is not a permission problem: what the group reads is not there,
+ * because the environment is not built yet or that resource was deleted,
+ * and `dpgce up` creates it.
  */
 export async function runGroup(group: CheckGroup, dc: DoctorContext): Promise<CheckResult[]> {
   try {
     return await group.run(dc);
   } catch (err) {
-    const { scrub } = await import('../gcp/errors.js');
-    return [fail(`${group.name}.read`, scrub(err instanceof Error ? err.message : String(err)),
-      'fix the cause above (permissions, an API not enabled) and run doctor again')];
+    const { GcpError, scrub } = await import('../gcp/errors.js');
+    const cause = scrub(err instanceof Error ? err.message : String(err));
+    if (err instanceof GcpError && err.notFound) {
+      return [fail(`${group.name}.read`, `${err.site.resource} does not exist (${cause}): the environment is not built ` +
+        'yet, or that resource was deleted', 'run `dpgce up` to create it (`dpgce plan` lists what is missing), then doctor again')];
+    }
+    return [fail(`${group.name}.read`, cause, 'fix the cause above (permissions, an API not enabled) and run doctor again')];
   }
 }

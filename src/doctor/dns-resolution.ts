@@ -13,6 +13,8 @@ export interface Resolution {
   addresses: string[];
   /** Each step, e.g. `storage.googleapis.com. CNAME private.googleapis.com. (zone x)`. */
   chain: string[];
+  /** The zone that gave the final answer (or found no record), absent when no zone covers the name. */
+  zone?: string;
   /** Why there are no addresses, when there are none. */
   problem?: string;
 }
@@ -26,14 +28,14 @@ export function resolve(zones: PrivateZone[], name: string): Resolution {
     const zone = authoritative(zones, current);
     if (!zone) return { addresses: [], chain, problem: `no private zone bound to the network covers ${current}` };
     const found = lookup(zone, current);
-    if (!found) return { addresses: [], chain, problem: `zone ${zone.name} (${zone.dnsName}) has no record for ${current}` };
+    if (!found) return { addresses: [], chain, zone: zone.name, problem: `zone ${zone.name} (${zone.dnsName}) has no record for ${current}` };
     if (found.type === 'CNAME') {
       chain.push(`${current} CNAME ${found.rrdatas[0]} (zone ${zone.name})`);
       current = found.rrdatas[0];
       continue;
     }
     chain.push(`${current} A ${found.rrdatas.join(', ')} (zone ${zone.name})`);
-    return { addresses: found.rrdatas, chain };
+    return { addresses: found.rrdatas, chain, zone: zone.name };
   }
   return { addresses: [], chain, problem: `more than ${MAX_CNAME_HOPS} CNAMEs from ${name}` };
 }

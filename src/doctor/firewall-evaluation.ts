@@ -38,7 +38,8 @@ export interface Connection {
   source: Instance;
   /** For EGRESS only the address counts; for INGRESS, the instance the rules target. */
   destination: Instance;
-  protocol: 'TCP' | 'UDP' | 'ICMP';
+  /** Upper-case: `TCP`, `UDP`, `ICMP`, or another protocol a rule names (`ESP`, `SCTP`, a number). */
+  protocol: string;
   port?: number;
 }
 
@@ -57,7 +58,7 @@ export const IMPLIED_DENY_INGRESS: FirewallDecision =
   { rule: 'default-deny-ingress', action: 'deny', priority: 65535, type: 'IMPLIED_VPC_FIREWALL_RULE' };
 
 /** Protocol numbers the API accepts in place of names (IANA). */
-const PROTOCOL_NUMBERS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp' };
+export const PROTOCOL_NUMBERS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp' };
 
 type Stage = (c: Connection) => FirewallDecision | undefined;
 
@@ -161,7 +162,7 @@ function entryMatches(e: FirewallEntry, c: Connection): boolean {
   return e.ports.map(portRange).some(([lo, hi]) => c.port! >= lo && c.port! <= hi);
 }
 
-function portRange(p: string): [number, number] {
+export function portRange(p: string): [number, number] {
   const [lo, hi] = p.split('-').map(Number);
   return [lo, hi ?? lo];
 }

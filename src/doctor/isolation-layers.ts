@@ -5,8 +5,7 @@ import { resolve } from './dns-resolution.js';
 import { inRange } from './firewall-evaluation.js';
 import { GOOGLE_APIS_SAMPLE_HOST, type NetworkModel } from './network-model.js';
 import {
-  analyze, defaultInternetRoutes, describe as describeRule, egressDecision, GOOGLE_API_VIPS, natsServing,
-  type IsolationQuestion, type SourceNode,
+  analyze, defaultInternetRoutes, GOOGLE_API_VIPS, natsServing, type IsolationQuestion, type SourceNode,
 } from './reachability.js';
 
 // The isolation layers, each its own check (field case F17: isolation is
@@ -28,24 +27,6 @@ export interface IsolationContext {
 
 const gcloudProject = (x: IsolationContext): string => `--project=${x.config.projectId}`;
 
-export function egressFirewall(x: IsolationContext): CheckResult {
-  const name = 'isolation.egress-firewall';
-  const q = x.question('internet-direct');
-  const d = egressDecision(x.model, x.node, q);
-  const what = `egress from ${x.node.ipAddress} to ${q.destination.ipAddress}:${q.destination.port}`;
-  const skipped = (x.model.firewallPolicies ?? []).flatMap((p) => p.rules.filter((r) => r.unevaluated && !r.disabled)
-    .map((r) => `${p.name}: ${r.name}`));
-  const unseen = skipped.length ? `; not evaluated (secure tags, FQDNs, address groups, ...): ${skipped.join(', ')}` : '';
-  if (d.action === 'deny') return pass(name, `${what} is denied by ${describeRule(d)}${unseen}`);
-  const deny = x.names.firewall.egressDenyAll;
-  const fix = d.type === 'IMPLIED_VPC_FIREWALL_RULE'
-    ? `nothing denies egress: run \`dpgce up\` to restore firewall rule ${deny} (deny all egress to 0.0.0.0/0 at priority 65000)`
-    : `delete firewall rule ${d.rule} (\`gcloud compute firewall-rules delete ${d.rule} ${gcloudProject(x)}\`) or narrow its ` +
-      `destinationRanges: egress may be allowed only to the proxy, ${GOOGLE_API_VIPS[0]} and the VPC ranges, ` +
-      `so that ${deny} denies the rest`;
-  return fail(name, `${what} is allowed by ${describeRule(d)}${unseen}`, fix);
-}
-
 export function cloudNat(x: IsolationContext): CheckResult {
   const name = 'isolation.cloud-nat';
   const subnet = x.names.clusterSubnet;
@@ -65,15 +46,23 @@ export function cloudNat(x: IsolationContext): CheckResult {
 
 export function defaultRoute(x: IsolationContext): CheckResult {
   const name = 'isolation.default-route';
-  const found = defaultInternetRoutes(x.model);
-  if (found.length) {
-    return pass(name, `route ${found.map((r) => r.name).join(', ')}: 0.0.0.0/0 -> default-internet-gateway in network ${x.names.network}`);
+  const { applying, others } = defaultInternetRoutes(x.model, x.node);
+  if (applying.length) {
+    return pass(name, `route ${applying.map((r) => r.name).join(', ')}: 0.0.0.0/0 -> default-internet-gateway in network ` +
+      `${x.names.network}, for every instance${applying.some((r) => r.tags.length) ? ' or a tag nodes carry' : ''}`);
   }
-  return fail(name, `network ${x.names.network} has no 0.0.0.0/0 route to the default internet gateway`,
-    'run `dpgce up` to restore it: Dataproc, Private Google Access and the proxy\'s Cloud NAT need a route to the ' +
+  // A tagged route serves only instances with that tag (F17 needs one that serves the nodes).
+  const tagged = others.map((r) => `; route ${r.name} applies only to instances tagged ${r.tags.join(', ')} (${carried(x)})`);
+  return fail(name, `network ${x.names.network} has no 0.0.0.0/0 route to the default internet gateway that applies to ` +
+    `the cluster nodes${tagged.join('')}`,
+  `run \`dpgce up\` to restore it: it creates route ${x.names.ownerMark}-default-internet (0.0.0.0/0 -> ` +
+    'default-internet-gateway, no tags). Dataproc, Private Google Access and the proxy\'s Cloud NAT need a route to the ' +
     'default internet gateway; isolation comes from the egress firewall, no external IPs and no Cloud NAT for the ' +
     'cluster subnet, not from deleting that route');
 }
+
+const carried = (x: IsolationContext): string =>
+  (x.node.tags.length ? `nodes carry ${x.node.tags.join(', ')}` : 'nodes carry no network tag');
 
 export function privateGoogleAccess(x: IsolationContext): CheckResult {
   const name = 'isolation.private-google-access';
@@ -107,17 +96,34 @@ export function googleApisDns(x: IsolationContext): CheckResult {
   return pass(name, r.chain.join(' -> '));
 }
 
+/** Nodes reach the proxy by name (metadata `http-proxy=SWP_HOSTNAME:SWP_PORT`), so that name must answer SWP_IP. */
+export function proxyDns(x: IsolationContext): CheckResult {
+  const name = 'isolation.proxy-dns';
+  const { swpHostname, swpIp, swpPort } = x.config;
+  const host = `${swpHostname}.`;
+  const ours = x.names.dnsZone.swp;
+  const r = resolve(x.model.zones, host);
+  const used = `nodes use it as metadata http-proxy=${swpHostname}:${swpPort}`;
+  const restore = `run \`dpgce up\` to restore record set ${host} A ${swpIp} (SWP_IP) in private zone ${ours} ` +
+    `(${host}, bound to network ${x.names.network})`;
+  if (!r.addresses.length) return fail(name, `SWP_HOSTNAME ${host} does not resolve privately: ${r.problem}; ${used}`, restore);
+  const wrong = r.addresses.filter((a) => a !== swpIp);
+  if (!wrong.length) return pass(name, `SWP_HOSTNAME ${r.chain.join(' -> ')}: SWP_IP`);
+  return fail(name, `SWP_HOSTNAME ${r.chain.join(' -> ')}: ${wrong.join(', ')} is not SWP_IP ${swpIp}; ${used}`,
+    r.zone === ours ? restore
+      : `zone ${r.zone} is not dpgce's: make its record answer ${swpIp}, or delete it, so that zone ${ours} answers (\`dpgce up\`)`);
+}
+
 /** F23: a rule that targets tags no node carries matches nothing and hides what is really allowed. */
 export function firewallTargets(x: IsolationContext): CheckResult {
   const name = 'isolation.firewall-targets';
   const tags = x.node.tags;
   const idle = x.model.firewalls.filter((f) => !f.disabled && f.targetTags.length &&
     !f.targetTags.some((t) => tags.includes(t)));
-  const carried = tags.length ? `nodes carry ${tags.join(', ')}` : 'nodes carry no network tag';
   if (!idle.length) {
-    return pass(name, `every enabled firewall rule of ${x.names.network} targets all instances or a tag nodes carry (${carried})`);
+    return pass(name, `every enabled firewall rule of ${x.names.network} targets all instances or a tag nodes carry (${carried(x)})`);
   }
-  return warn(name, `${idle.map((f) => `firewall rule ${f.name} targets ${f.targetTags.join(', ')}`).join('; ')}; ${carried}`,
+  return warn(name, `${idle.map((f) => `firewall rule ${f.name} targets ${f.targetTags.join(', ')}`).join('; ')}; ${carried(x)}`,
     `delete ${idle.map((f) => f.name).join(', ')} or make it target a tag cluster nodes carry ` +
     `(\`gcloud compute firewall-rules update NAME --target-tags=${x.names.nodeTag} ${gcloudProject(x)}\`)`);
 }

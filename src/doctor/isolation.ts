@@ -1,7 +1,8 @@
 import { CLUSTER_ADDRESS } from '../plan/graph-cluster.js';
 import { fail, pass, type CheckGroup, type CheckResult, type DoctorContext } from './check.js';
+import { egressFirewall, internetRoutes } from './isolation-egress.js';
 import {
-  cloudNat, defaultRoute, egressFirewall, firewallTargets, googleApisDns, privateGoogleAccess, type IsolationContext,
+  cloudNat, defaultRoute, firewallTargets, googleApisDns, privateGoogleAccess, proxyDns, type IsolationContext,
 } from './isolation-layers.js';
 import { readNetworkModel } from './network-model.js';
 import {
@@ -29,9 +30,11 @@ export const isolation: CheckGroup = {
     return [
       internetDirect(x),
       egressFirewall(x),
+      internetRoutes(x),
       cloudNat(x),
       defaultRoute(x),
       proxy(x),
+      proxyDns(x),
       path(x, 'isolation.google-apis', 'google-apis',
         `nodes reach Google APIs over Private Google Access: it needs Private Google Access on ${names.clusterSubnet}, ` +
         `the default route and firewall rule ${names.firewall.egressGoogleApis}: run \`dpgce up\``),

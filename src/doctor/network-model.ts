@@ -102,7 +102,7 @@ export interface NetworkModel extends FirewallSet {
   gateways: Gateway[];
 }
 
-/** The host whose DNS answer decides how nodes reach Google APIs. */
+/** The host whose DNS answer decides how nodes reach Google APIs (SWP_HOSTNAME decides how they reach the proxy). */
 export const GOOGLE_APIS_SAMPLE_HOST = 'storage.googleapis.com.';
 
 /** Reads the model for the environment's network and region, every collection in parallel and once. */
@@ -127,7 +127,7 @@ export async function readNetworkModel(p: Prepared): Promise<NetworkModel> {
       () => compute.subnetworks.list({ project, region, filter, pageToken }))),
     pages((pageToken) => s.call({ method: 'compute.routers.list', resource: `${regional}/routers` },
       () => compute.routers.list({ project, region, filter, pageToken }))),
-    readZones(s, project, network),
+    readZones(s, project, network, [GOOGLE_APIS_SAMPLE_HOST, `${p.config.swpHostname}.`]),
     readGateways(s, project, region, network),
   ]);
 
@@ -152,18 +152,19 @@ async function pages(read: (token?: string) => Promise<any>, key = 'items', toke
 }
 
 /**
- * The private zones bound to the network that can answer for Google API
- * hosts (their DNS name is a suffix of the sample host), with their records.
- * Cloud DNS's list has no network filter, so zones are chosen here.
+ * The private zones bound to the network that can answer for one of
+ * `hosts` (the Google API sample host, SWP_HOSTNAME: their DNS name is a
+ * suffix of it), with their records. Cloud DNS's list has no network
+ * filter, so zones are chosen here.
  */
-async function readZones(s: Session, project: string, network: string): Promise<PrivateZone[]> {
+async function readZones(s: Session, project: string, network: string, hosts: string[]): Promise<PrivateZone[]> {
   const dns = await s.client('dns');
   const zones = await pages((pageToken) => s.call({ method: 'dns.managedZones.list', resource: `projects/${project}/managedZones` },
     () => dns.managedZones.list({ project, pageToken })), 'managedZones');
 
   const bound = zones.filter((z) => z.visibility === 'private' &&
     (z.privateVisibilityConfig?.networks ?? []).some((n: any) => computePath(n.networkUrl) === network) &&
-    (GOOGLE_APIS_SAMPLE_HOST === z.dnsName || GOOGLE_APIS_SAMPLE_HOST.endsWith(`.${z.dnsName}`)));
+    hosts.some((h) => h === z.dnsName || h.endsWith(`.${z.dnsName}`)));
   return Promise.all(bound.map(async (z) => {
     const rrsets = await pages((pageToken) => s.call({ method: 'dns.resourceRecordSets.list',
       resource: `projects/${project}/managedZones/${z.name}` },

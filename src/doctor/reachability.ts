@@ -164,7 +164,7 @@ export function selectRoute(model: NetworkModel, source: SourceNode, dest: strin
   const subnet = subnetRoutes(model).find((r) => inRange(dest, r.destRange));
   if (subnet) return subnet;
   return model.routes
-    .filter((r) => !r.subnet && inRange(dest, r.destRange) && (!r.tags.length || r.tags.some((t) => source.tags.includes(t))))
+    .filter((r) => !r.subnet && inRange(dest, r.destRange) && routeApplies(r, source))
     .sort((a, b) => prefixLength(b.destRange) - prefixLength(a.destRange) || a.priority - b.priority ||
       a.name.localeCompare(b.name))[0];
 }
@@ -179,9 +179,13 @@ export function subnetRoutes(model: NetworkModel): Route[] {
   return [...listed, ...derived];
 }
 
-/** The `0.0.0.0/0 -> default-internet-gateway` routes of the network. */
-export function defaultInternetRoutes(model: NetworkModel): Route[] {
-  return model.routes.filter((r) => r.destRange === '0.0.0.0/0' && r.nextHop.kind === 'internet-gateway');
+/** A route applies to an instance when it has no tags or one of the instance's network tags. */
+export const routeApplies = (r: Route, i: Instance): boolean => !r.tags.length || r.tags.some((t) => i.tags.includes(t));
+
+/** The `0.0.0.0/0 -> default-internet-gateway` routes of the network, those that apply to `node` first. */
+export function defaultInternetRoutes(model: NetworkModel, node: Instance): { applying: Route[]; others: Route[] } {
+  const all = model.routes.filter((r) => r.destRange === '0.0.0.0/0' && r.nextHop.kind === 'internet-gateway');
+  return { applying: all.filter((r) => routeApplies(r, node)), others: all.filter((r) => !routeApplies(r, node)) };
 }
 
 /** The Cloud NATs that translate VM traffic from `subnetwork`. */
@@ -189,12 +193,6 @@ export function natsServing(model: NetworkModel, subnetwork: string): CloudNat[]
   return model.nats.filter((n) => n.endpointTypes.includes('ENDPOINT_TYPE_VM') &&
     (n.sourceSubnetworkIpRangesToNat.startsWith('ALL_SUBNETWORKS') ||
       (n.sourceSubnetworkIpRangesToNat === 'LIST_OF_SUBNETWORKS' && n.subnetworks.includes(subnetwork))));
-}
-
-/** The egress decision for the question alone, whatever the route (a layer of its own). */
-export function egressDecision(model: NetworkModel, source: SourceNode, q: IsolationQuestion): FirewallDecision {
-  const d = decideEvery(model, 'EGRESS', source, { ipAddress: q.destination.ipAddress, tags: [] }, q);
-  return d.denied ?? d.first;
 }
 
 function viaInternetGateway(model: NetworkModel, source: SourceNode, dest: string, route: Route,

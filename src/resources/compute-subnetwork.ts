@@ -68,8 +68,11 @@ export const subnetwork: ResourceHandler = {
     (o.actual?.purpose === 'REGIONAL_MANAGED_PROXY' ? ` ${o.actual?.role}` : `, Private Google Access ${o.actual?.privateIpGoogleAccess ? 'on' : 'OFF'}`),
 };
 
-const isDefaultInternet = (r: { destRange?: string | null; nextHopGateway?: string | null }): boolean =>
-  r.destRange === '0.0.0.0/0' && !!r.nextHopGateway?.endsWith('/global/gateways/default-internet-gateway');
+// Only an untagged route serves every instance (a tagged one serves only the
+// instances with its tags), so only an untagged one stands for ours.
+const isDefaultInternet = (r: { destRange?: string | null; nextHopGateway?: string | null; tags?: string[] | null }): boolean =>
+  r.destRange === '0.0.0.0/0' && !!r.nextHopGateway?.endsWith('/global/gateways/default-internet-gateway') &&
+  !r.tags?.length;
 
 export const route: ResourceHandler = {
   kind: 'route',
