@@ -32,10 +32,12 @@ interface Leak<T> {
   first: string;
   /** How many further pieces it decided. */
   more: number;
+  /** The protocols of all its pieces (firewall leaks only). */
+  protocols: Set<string>;
 }
 
 /** The VPC's own ranges: its subnet routes (listed, and those of the region's subnetworks). */
-export const vpcRanges = (x: IsolationContext): string[] => subnetRoutes(x.model).map((r) => r.destRange);
+export const vpcRanges = (x: IsolationContext): string[] => [...new Set(subnetRoutes(x.model).map((r) => r.destRange))].sort();
 
 /** Cuts the IPv4 space at every start and end of `ranges` (CIDRs or bare addresses). */
 function spans(ranges: string[]): Span[] {
@@ -60,13 +62,15 @@ function outsideSpans(x: IsolationContext, ranges: string[]): Array<{ span: Span
     .filter(({ ip }) => ip !== METADATA_SERVER && !inAny(ip, vpc, false));
 }
 
-function collect<T>(leaks: Map<string, Leak<T>>, key: string, by: T, text: string): void {
-  const l = leaks.get(key);
-  if (l) l.more += 1;
-  else leaks.set(key, { by, first: text, more: 0 });
+function collect<T>(leaks: Map<string, Leak<T>>, key: string, by: T, text: string, protocol?: string): void {
+  const l = leaks.get(key) ?? { by, first: text, more: -1, protocols: new Set<string>() };
+  l.more += 1;
+  if (protocol) l.protocols.add(protocol);
+  leaks.set(key, l);
 }
 
-const more = (l: Leak<unknown>): string => (l.more ? ` (and ${l.more} more piece(s))` : '');
+const more = (l: Leak<unknown>): string => (l.more ? ` (and ${l.more} more piece(s)` +
+  `${l.protocols.size > 1 ? `, on ${[...l.protocols].join(', ')}` : ''})` : '');
 
 /** Protocols to try: TCP, UDP, ICMP and any other an egress rule names (`all` is covered by these). */
 function protocols(x: IsolationContext): string[] {
@@ -113,7 +117,7 @@ export function egressFirewall(x: IsolationContext): CheckResult {
         if (permitted(x, ip, protocol, port)) continue;
         const d = decide(x.model, { direction: 'EGRESS', source: x.node, destination: { ipAddress: ip, tags: [] }, protocol, port });
         if (d.action === 'deny') deniers.add(describeRule(d));
-        else collect(leaks, d.rule, d, `${spanText(span)} on ${protocol}${p ? ` ${p[0] === p[1] ? p[0] : `${p[0]}-${p[1]}`}` : ''}`);
+        else collect(leaks, d.rule, d, `${spanText(span)} on ${protocol}${p ? ` ${p[0] === p[1] ? p[0] : `${p[0]}-${p[1]}`}` : ''}`, protocol);
       }
     }
   }

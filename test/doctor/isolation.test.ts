@@ -46,7 +46,7 @@ const ALLOW_ALL_EGRESS = { name: 'allow-all-egress', direction: 'EGRESS', priori
 describe('doctor: isolation', () => {
   it('passes every isolation check on a fresh environment, naming the deciding rule and gateway', async () => {
     const { checks } = await doctor(await builtWorkspace());
-    assert.equal(checks.size, 11);
+    assert.equal(checks.size, 13);
     for (const c of checks.values()) assert.equal(c.status, 'pass', `${c.name}: ${c.evidence}`);
     assert.match(checks.get('isolation.internet-direct')!.evidence, /unreachable.*dpgce-egress-deny-all/);
     assert.match(checks.get('isolation.proxy')!.evidence, /reachable \(delivered to gateway .*dpgce-swp\)/);
