@@ -55,10 +55,10 @@ export function defaultRoute(x: IsolationContext): CheckResult {
   const tagged = others.map((r) => `; route ${r.name} applies only to instances tagged ${r.tags.join(', ')} (${carried(x)})`);
   return fail(name, `network ${x.names.network} has no 0.0.0.0/0 route to the default internet gateway that applies to ` +
     `the cluster nodes${tagged.join('')}`,
-  `run \`dpgce up\` to restore it: it creates route ${x.names.ownerMark}-default-internet (0.0.0.0/0 -> ` +
-    'default-internet-gateway, no tags). Dataproc, Private Google Access and the proxy\'s Cloud NAT need a route to the ' +
-    'default internet gateway; isolation comes from the egress firewall, no external IPs and no Cloud NAT for the ' +
-    'cluster subnet, not from deleting that route');
+  'run `dpgce up` to restore it: Dataproc, Private Google Access and the proxy\'s Cloud NAT need a route to the ' +
+    `default internet gateway that serves the nodes, and \`up\` creates route ${x.names.ownerMark}-default-internet ` +
+    '(0.0.0.0/0 -> default-internet-gateway, no tags); isolation comes from the egress firewall, no external IPs and ' +
+    'no Cloud NAT for the cluster subnet, not from deleting that route');
 }
 
 const carried = (x: IsolationContext): string =>
