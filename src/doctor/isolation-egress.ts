@@ -53,6 +53,7 @@ function spans(ranges: string[]): Span[] {
 }
 
 const spanText = ([a, b]: Span): string => (a === b ? fromUint(a) : `${fromUint(a)}-${fromUint(b)}`);
+const portText = ([a, b]: Span): string => (a === b ? String(a) : `${a}-${b}`);
 
 /** The pieces outside the VPC and the metadata server (which no firewall or route governs), with their first address. */
 function outsideSpans(x: IsolationContext, ranges: string[]): Array<{ span: Span; ip: string }> {
@@ -109,15 +110,17 @@ export function egressFirewall(x: IsolationContext): CheckResult {
   const ranges = [...x.model.firewalls.flatMap((f) => f.destinationRanges),
     ...(x.model.firewallPolicies ?? []).flatMap((p) => p.rules.flatMap((r) => r.destIpRanges))];
   const ports = portSpans(x);
+  const named = protocols(x);
 
   for (const { span, ip } of outsideSpans(x, ranges)) {
-    for (const protocol of protocols(x)) {
+    for (const protocol of named) {
       for (const p of PORTED.has(protocol) ? ports : [undefined]) {
         const port = p?.[0];
         if (permitted(x, ip, protocol, port)) continue;
-        const d = decide(x.model, { direction: 'EGRESS', source: x.node, destination: { ipAddress: ip, tags: [] }, protocol, port });
+        const destination = { ipAddress: ip, tags: [] };
+        const d = decide(x.model, { direction: 'EGRESS', source: x.node, destination, protocol, port });
         if (d.action === 'deny') deniers.add(describeRule(d));
-        else collect(leaks, d.rule, d, `${spanText(span)} on ${protocol}${p ? ` ${p[0] === p[1] ? p[0] : `${p[0]}-${p[1]}`}` : ''}`, protocol);
+        else collect(leaks, d.rule, d, `${spanText(span)} on ${protocol}${p ? ` ${portText(p)}` : ''}`, protocol);
       }
     }
   }
@@ -140,7 +143,8 @@ export function egressFirewall(x: IsolationContext): CheckResult {
 function firewallFix(x: IsolationContext, d: FirewallDecision): string {
   const deny = x.names.firewall.egressDenyAll;
   if (d.type === 'IMPLIED_VPC_FIREWALL_RULE') {
-    return `nothing denies egress: run \`dpgce up\` to restore firewall rule ${deny} (deny all egress to 0.0.0.0/0 at priority 65000)`;
+    return `nothing denies egress: run \`dpgce up\` to restore firewall rule ${deny} ` +
+      '(deny all egress to 0.0.0.0/0 at priority 65000)';
   }
   const narrow = 'egress may be allowed only to the proxy, the Google API VIPs on 443 and the VPC ranges, ' +
     `so that ${deny} denies the rest`;
@@ -149,14 +153,18 @@ function firewallFix(x: IsolationContext, d: FirewallDecision): string {
     `--project=${x.config.projectId}\`) or narrow its destinationRanges and ports: ${narrow}`;
 }
 
-/** F17's route layer: outside the VPC and the Google API VIPs, the route that applies to a node must end at the default internet gateway. */
+/**
+ * F17's route layer: outside the VPC and the Google API VIPs, the route that
+ * applies to a node must end at the default internet gateway.
+ */
 export function internetRoutes(x: IsolationContext): CheckResult {
   const name = 'isolation.internet-routes';
   const applicable = x.model.routes.filter((r) => !r.subnet && routeApplies(r, x.node));
   const leaks = new Map<string, Leak<Route>>();
   const gateway = new Set<string>();
 
-  // A VIP sent elsewhere is not internet traffic but lost Private Google Access: isolation.google-apis says so.
+  // A VIP sent elsewhere is not internet traffic but lost Private Google
+  // Access: isolation.google-apis says so.
   for (const { span, ip } of outsideSpans(x, applicable.map((r) => r.destRange))) {
     if (inAny(ip, GOOGLE_API_VIPS, false)) continue;
     const route = selectRoute(x.model, x.node, ip);
