@@ -1,6 +1,8 @@
 import { CLUSTER_ADDRESS } from '../plan/graph-cluster.js';
 import { wantedMetadata } from '../resources/dataproc-diff.js';
+import { HANDLERS } from '../resources/index.js';
 import { fail, pass, warn, type CheckGroup, type CheckResult, type DoctorContext } from './check.js';
+import type { Desired } from '../resources/types.js';
 import { desired, found, sameResource, shortName } from './observed.js';
 
 // The Dataproc cluster as it was created, against what env.json implies:
@@ -17,11 +19,66 @@ const brief = (v: unknown): string => {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 };
 
+/**
+ * Compute Engine runs both `startup-script` and `startup-script-url` when a
+ * VM has them, in an order that depends on the guest agent (F14), so a key
+ * env.json does not ask for next to ours conflicts with the boot script.
+ */
+const STARTUP_KEYS = ['startup-script', 'startup-script-url'];
+
+/** Startup keys the cluster carries that env.json does not ask for. */
+const conflicting = (want: Record<string, string>, have: Record<string, string>): string[] =>
+  STARTUP_KEYS.filter((k) => k in have && !(k in want));
+
 function metadataCheck(want: Record<string, string>, have: Record<string, string>): CheckResult {
   const NAME = 'cluster.metadata';
   const wrong = Object.keys(want).sort().filter((k) => have[k] !== want[k]);
-  if (!wrong.length) return pass(NAME, `${Object.keys(want).length} metadata keys as env.json implies: ${Object.keys(want).sort().join(', ')}`);
-  return fail(NAME, wrong.map((k) => `${k} is ${brief(have[k])}, env.json implies ${brief(want[k])}`).join('; '), RECREATE);
+  const extra = conflicting(want, have);
+  if (!wrong.length && !extra.length) {
+    return pass(NAME, `${Object.keys(want).length} metadata keys as env.json implies: ${Object.keys(want).sort().join(', ')}`);
+  }
+  return fail(NAME, [
+    ...wrong.map((k) => `${k} is ${brief(have[k])}, env.json implies ${brief(want[k])}`),
+    ...extra.map((k) => `${k} is ${brief(have[k])} next to startup-script-url ${brief(want['startup-script-url'])}: ` +
+      'the VM runs both startup scripts, in an order the guest agent decides (F14)'),
+  ].join('; '), RECREATE);
+}
+
+/** Fields other checks of the group already judge, so one cause gives one failure. */
+const JUDGED = /^config\.gceClusterConfig\.(subnetworkUri|internalIpOnly|shieldedInstanceConfig\.)/;
+
+/**
+ * What `plan` compares (the handler's own diff), field by field: any
+ * difference is a `-/+` (or an in-place update) on the next `up`. Metadata
+ * is split per key; the keys cluster.metadata judges are left to it.
+ */
+function driftCheck(dc: DoctorContext, d: Desired, actual: Record<string, any>): CheckResult {
+  const NAME = 'cluster.drift';
+  const observed = dc.p.ctx.observed.get(d.address)!;
+  const want = wantedMetadata(d, actual.dpgceSigning);
+  const have: Record<string, string> = actual.config?.gceClusterConfig?.metadata ?? {};
+  const lines: Array<{ text: string; immutable: boolean }> = [];
+  for (const x of HANDLERS[d.kind].diff(d, observed)) {
+    if (JUDGED.test(x.field)) continue;
+    if (x.field !== 'config.gceClusterConfig.metadata') {
+      lines.push({ text: `${x.field} is ${brief(x.from)}, env.json implies ${brief(x.to)}`, immutable: x.immutable });
+      continue;
+    }
+    const judged = new Set([...Object.keys(want), ...conflicting(want, have)]);
+    for (const k of Object.keys(have).sort().filter((key) => !judged.has(key))) {
+      lines.push({ text: `config.gceClusterConfig.metadata.${k} is ${brief(have[k])}, env.json implies (absent)`, immutable: true });
+    }
+  }
+  if (!lines.length) {
+    return pass(NAME, `cluster ${shortName(d.name)} matches env.json in every field \`plan\` compares ` +
+      '(buckets, zone, service account, tags, metadata, machine types, accelerators, image, properties, ' +
+      'initialization actions, workers, labels)');
+  }
+  const evidence = `\`plan\` shows ${lines.some((l) => l.immutable) ? '-/+' : '~'} ${d.address}: ` +
+    lines.map((l) => l.text).join('; ');
+  return fail(NAME, evidence, lines.some((l) => l.immutable)
+    ? `${RECREATE}; the cluster's jobs and local data are lost`
+    : 'run `dpgce up`: it updates the worker count and labels in place');
 }
 
 function shieldedCheck(want: Record<string, boolean>, have: Record<string, unknown>): CheckResult {
@@ -59,6 +116,6 @@ export const cluster: CheckGroup = {
       : fail('cluster.subnetwork', `nodes are on ${hg.subnetworkUri ?? hg.networkUri ?? '(the default network)'}, not SUBNET ` +
         `${dc.p.names.clusterSubnet}: the egress rules and Private Google Access are not theirs`, RECREATE);
     return [created, metadataCheck(wantedMetadata(d, actual.dpgceSigning), hg.metadata ?? {}),
-      shieldedCheck(wg.shieldedInstanceConfig, hg.shieldedInstanceConfig ?? {}), internal, subnet];
+      shieldedCheck(wg.shieldedInstanceConfig, hg.shieldedInstanceConfig ?? {}), internal, subnet, driftCheck(dc, d, actual)];
   },
 };

@@ -1,6 +1,6 @@
 import type { Binding, Policy } from '../resources/iam-policy.js';
 import { fail, pass, warn, type CheckResult, type DoctorContext } from './check.js';
-import { desired, found, readOrMissing } from './observed.js';
+import { desired, found, nodeServiceAccount, readOrMissing } from './observed.js';
 
 // Whether the cluster service account may read the two objects a node
 // fetches before it trusts anything (the boot script and the proxy CA):
@@ -70,8 +70,12 @@ function grantsTo(policy: Policy | undefined, where: string, member: string,
 export async function readsCheck(dc: DoctorContext): Promise<CheckResult | undefined> {
   const objects = ['object.boot-script', 'object.proxy-ca'].map((a) => desired(dc, a)).filter((d) => !!d);
   if (!objects.length) return undefined;
-  const email = dc.p.names.serviceAccountEmail;
-  if (!found(dc, 'service-account.cluster')) {
+  // The account the live cluster runs as is the one that reads at boot, whatever env.json says.
+  const runsAs = await nodeServiceAccount(dc);
+  const email = runsAs.email;
+  const other = email !== dc.p.names.serviceAccountEmail;
+  const as = other ? ` (cluster ${dc.p.config.clusterName} runs as it, not as env.json's ${dc.p.names.serviceAccountEmail})` : '';
+  if (!other && !found(dc, 'service-account.cluster')) {
     return fail(READS, `service account ${email} does not exist, so nodes cannot run as it`,
       'run `dpgce up` to create it with its roles');
   }
@@ -106,15 +110,19 @@ export async function readsCheck(dc: DoctorContext): Promise<CheckResult | undef
   const fmt = (g: Grant): string => `${g.role}${g.conditional ? ' (conditional)' : ''} on ${g.where}`;
   const missing = verdicts.filter((v) => !v.reading);
   if (!missing.length) {
-    return pass(READS, `${email} reads ${verdicts.map((v) => `${v.uri} (${fmt(v.reading!)})`).join(', ')}`);
+    return pass(READS, `${email}${as} reads ${verdicts.map((v) => `${v.uri} (${fmt(v.reading!)})`).join(', ')}`);
   }
   const grantFor = (v: (typeof verdicts)[number]): string => {
     const iam = desired(dc, v.address === 'object.boot-script' ? 'bucket-iam.staging' : 'bucket-iam.proxy-cert');
     return `${iam?.spec.role ?? 'roles/storage.objectViewer'} on gs://${v.uri.split('/')[2]}`;
   };
-  const evidence = missing.map((v) => `${v.uri}: no role of ${email} holds storage.objects.get` +
+  const evidence = missing.map((v) => `${v.uri}: no role of ${email}${as} holds storage.objects.get` +
     (v.unsure.length ? ` (not judged: ${v.unsure.map(fmt).join(', ')})` : '')).join('; ');
-  const fix = `run \`dpgce up\`, which grants ${missing.map(grantFor).join(' and ')} (or: gcloud storage buckets ` +
+  const fix = other
+    ? `run \`dpgce up\`: it replaces the cluster with one that runs as ${dc.p.names.serviceAccountEmail} and grants ` +
+      `${missing.map(grantFor).join(' and ')} (or grant ${email}: gcloud storage buckets add-iam-policy-binding gs://BUCKET ` +
+      `--member=${member} --role=roles/storage.objectViewer)`
+    : `run \`dpgce up\`, which grants ${missing.map(grantFor).join(' and ')} (or: gcloud storage buckets ` +
     `add-iam-policy-binding gs://BUCKET --member=${member} --role=roles/storage.objectViewer)`;
   if (missing.every((v) => v.unsure.length)) return warn(READS, evidence, `if those do not grant it, ${fix}`);
   return fail(READS, `${evidence}: nodes cannot fetch it at boot`, fix);

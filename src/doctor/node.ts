@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { md5 } from '../resources/storage.js';
 import { fail, pass, type CheckGroup, type CheckResult, type DoctorContext } from './check.js';
 import { readsCheck } from './node-access.js';
-import { desired, found, owned, poolCas, readOrMissing, shortName } from './observed.js';
+import { desired, found, owned, poolCas, readOrMissing, sameResource, shortName } from './observed.js';
 
 // What a node fetches before anything else: the boot script (it must be the
 // one this version of dpgce ships) and the proxy CA it then trusts (it must
@@ -12,12 +12,18 @@ import { desired, found, owned, poolCas, readOrMissing, shortName } from './obse
 const BOOT = 'node.boot-script';
 const PEM = 'node.proxy-ca-pem';
 
-/** `dpgce up` re-uploads an object it wrote; one that lost its mark needs --adopt. */
+/**
+ * `dpgce up` uploads an object that is missing or that it wrote; one that
+ * exists without dpgce's mark (someone uploaded over it) makes a plain `up`
+ * stop, so only that case needs --adopt.
+ */
 const uploadFix = (dc: DoctorContext, address: string, what: string): string =>
-  owned(dc, address)
-    ? `run \`dpgce up\`: it uploads ${what} again`
-    : `run \`dpgce up --adopt\`: the object no longer carries dpgce's mark (dpgce-env=${dc.p.names.ownerMark}), ` +
-      `so a plain \`up\` stops at it; --adopt uploads ${what} over it`;
+  !found(dc, address)
+    ? `run \`dpgce up\`: it uploads ${what}`
+    : owned(dc, address)
+      ? `run \`dpgce up\`: it uploads ${what} again`
+      : `run \`dpgce up --adopt\`: the object no longer carries dpgce's mark (dpgce-env=${dc.p.names.ownerMark}), ` +
+        `so a plain \`up\` stops at it; --adopt uploads ${what} over it`;
 
 function bootScript(dc: DoctorContext): CheckResult | undefined {
   const d = desired(dc, 'object.boot-script');
@@ -72,19 +78,52 @@ async function proxyCaPem(dc: DoctorContext): Promise<CheckResult | undefined> {
   const held = certificates(String(text ?? ''));
   const live = cas.filter((c) => c.state !== 'DELETED');
   const signing = live.some((c) => c.state === 'ENABLED') ? live.filter((c) => c.state === 'ENABLED') : live;
-  const roots = signing.flatMap((c) => certificates((c.pemCaCertificates ?? []).slice(-1).join('\n')));
+  const roots = signing.flatMap((c) => certificates((c.pemCaCertificates ?? []).slice(-1).join('\n'))
+    .map((cert) => ({ ca: String(c.name), cert })));
   if (!roots.length) {
     return fail(PEM, `CA pool ${shortName(pool)} has no CA, so ${uri} matches no current root`,
       'run `dpgce up`: it creates the root CA and exports its PEM');
   }
-  const absent = roots.filter((r) => !held.some((h) => h.fingerprint256 === r.fingerprint256));
+  const absent = roots.filter((r) => !held.some((h) => h.fingerprint256 === r.cert.fingerprint256));
   if (!absent.length) {
-    return pass(PEM, `${uri} holds ${roots.map(describe).join(', ')}, the current root of CA pool ${shortName(pool)}`);
+    return pass(PEM, `${uri} holds ${roots.map((r) => describe(r.cert)).join(', ')}, the ` +
+      `${roots.length > 1 ? 'roots of every ENABLED CA' : 'current root'} of CA pool ${shortName(pool)}`);
   }
   const has = held.length ? held.map(describe).join(', ') : 'no certificate';
+  const ours = desired(dc, 'certificate-authority.root')?.name;
+  if (roots.length > 1 || !sameResource(absent[0].ca, ours)) return otherRoots(dc, d.address, uri, pool, roots, absent, has, ours);
   return fail(PEM, `${uri} (PROXY_CERT_GCS_PATH) holds ${has}, but CA pool ${shortName(pool)}'s current root is ` +
-    `${absent.map(describe).join(', ')}: nodes would reject every inspected connection`,
+    `${absent.map((r) => describe(r.cert)).join(', ')}: nodes would reject every inspected connection`,
     uploadFix(dc, d.address, "the root CA's PEM"));
+}
+
+type Root = { ca: string; cert: X509Certificate };
+
+/**
+ * A pool with more than one ENABLED CA, or one dpgce did not create:
+ * Certificate Authority Service may issue from any enabled CA, so the
+ * proxy's certificates can chain to either root and nodes must trust every
+ * one. `up` only exports the root of the CA it created, so a missing
+ * foreign root is not something `up` fixes.
+ */
+function otherRoots(dc: DoctorContext, address: string, uri: string, pool: string, roots: Root[],
+  absent: Root[], has: string, ours: string | undefined): CheckResult {
+  const enabled = roots.map((r) => `${shortName(r.ca)} (${describe(r.cert)})`).join(', ');
+  const many = roots.length > 1;
+  const evidence = `CA pool ${shortName(pool)} has ${many ? `${roots.length} ENABLED CAs` : 'one CA'} the proxy may ` +
+    `sign with: ${enabled}${many ? ' (either can sign)' : ''}; but ${uri} (PROXY_CERT_GCS_PATH) holds ${has}, without the root of ` +
+    `${absent.map((r) => shortName(r.ca)).join(', ')}: nodes would reject connections signed by it`;
+  const fixes: string[] = [];
+  if (absent.some((r) => sameResource(r.ca, ours))) fixes.push(uploadFix(dc, address, "the root CA's PEM"));
+  const foreign = absent.filter((r) => !sameResource(r.ca, ours));
+  const where = `--pool=${shortName(pool)} --location=${dc.p.config.region} --project=${dc.p.config.projectId}`;
+  if (foreign.length) {
+    fixes.push(`disable the CA dpgce did not create (${foreign.map((r) =>
+      `gcloud privateca roots disable ${shortName(r.ca)} ${where}`).join('; ')}), or publish both roots in ${uri} ` +
+      '(then the object no longer carries dpgce\'s mark, and `dpgce up` needs --adopt, which writes back only its own root)');
+    if (roots.length === 1 && ours) fixes.push(`then \`dpgce up\` enables ${shortName(ours)}, the CA it created`);
+  }
+  return fail(PEM, evidence, fixes.join('; '));
 }
 
 export const node: CheckGroup = {

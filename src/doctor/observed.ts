@@ -1,4 +1,5 @@
 import type { CallSite } from '../gcp/errors.js';
+import { CLUSTER_ADDRESS } from '../plan/graph-cluster.js';
 import { orMissing } from '../resources/common.js';
 import type { Desired } from '../resources/types.js';
 import type { DoctorContext } from './check.js';
@@ -88,3 +89,15 @@ export const shortName = (name: string | undefined | null): string =>
 
 /** `YYYY-MM-DD` of a time, for evidence. */
 export const day = (t: Date | string): string => new Date(t).toISOString().slice(0, 10);
+
+/**
+ * The service account nodes run as: the live cluster's (Dataproc runs a
+ * cluster created without one as the Compute Engine default service
+ * account), else env.json's, for a cluster not created yet.
+ */
+export async function nodeServiceAccount(dc: DoctorContext): Promise<{ email: string; from: 'cluster' | 'env' }> {
+  const live = found(dc, CLUSTER_ADDRESS);
+  if (!live) return { email: dc.p.names.serviceAccountEmail, from: 'env' };
+  const email = live.config?.gceClusterConfig?.serviceAccount as string | undefined;
+  return { email: email || `${await dc.p.ctx.projectNumber()}-compute@developer.gserviceaccount.com`, from: 'cluster' };
+}

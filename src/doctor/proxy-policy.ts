@@ -1,6 +1,5 @@
-import type { EnvConfig } from '../config/types.js';
-import { proxyTestUrl } from '../plan/cluster-spec.js';
-import { presetHosts } from '../policy/presets.js';
+import type { RequestSource } from '../policy/evaluate.js';
+import { PRESETS } from '../policy/presets.js';
 import {
   policyFromGraph,
   ruleFromResource,
@@ -11,7 +10,9 @@ import {
 import { referencedUrlLists } from '../policy/url-list.js';
 import type { Desired } from '../resources/types.js';
 import { fail, pass, type CheckResult, type DoctorContext } from './check.js';
-import { found, readOrMissing, shortName } from './observed.js';
+import { found, nodeServiceAccount, readOrMissing, shortName } from './observed.js';
+import { neededUrls } from './proxy-needed-urls.js';
+import { clusterAddresses } from './reachability.js';
 
 // The egress policy as the proxy enforces it: the rules and URL lists read
 // back from the cloud (what `prepare` found: env.json's rules plus every
@@ -19,44 +20,15 @@ import { found, readOrMissing, shortName } from './observed.js';
 // node must fetch is judged against what env.json's own policy decides, so
 // a host env.json itself denies (a DENY rule of SWP_POLICY_RULES) is not
 // expected to pass, and the rule env.json meant to allow a host is named
-// when the live policy does not.
+// when the live policy does not. Both are asked as a node asks: from an
+// address of the cluster subnet, as the service account nodes run as, so a
+// rule on `source.ip` or `source.matchServiceAccount` counts.
 
 export const ALLOWS = 'proxy.allows-needed-hosts';
 export const DENIES = 'proxy.denies-other-hosts';
 
 /** Hosts no preset names: the policy must deny them. A name and a raw IP. */
 const OTHERS = ['https://example.org/', 'https://203.0.113.10/'];
-
-/** One URL a node fetches, with the env.json key that asks for it. */
-interface Needed {
-  url: string;
-  key: string;
-}
-
-/**
- * What the boot script and the GPU driver installation fetch through the
- * proxy: every preset host, SWP_ALLOWED_HOSTS, and the boot script's
- * self-test URL. A wildcard stands for one name under it (the region's
- * label, as Compute Engine's regional mirrors are named).
- */
-export function neededUrls(config: EnvConfig): Needed[] {
-  const host = (h: string): string => (h.startsWith('*.') ? `${config.region}${h.slice(1)}` : h);
-  const out: Needed[] = [
-    ...presetHosts(config.policyPresets).map((h) => ({
-      url: `https://${host(h.host)}/`,
-      key: `SWP_POLICY_PRESETS (preset ${h.preset})`,
-    })),
-    ...config.allowedHosts.map((h) => ({ url: `https://${host(h)}/`, key: 'SWP_ALLOWED_HOSTS' })),
-  ];
-  const selfTest = proxyTestUrl(config);
-  if (selfTest) {
-    out.push({
-      url: selfTest,
-      key: config.cluster.proxyTestUrl ? 'PROXY_TEST_URL' : 'the boot self-test (proxy-test-url)',
-    });
-  }
-  return out.filter((n, i) => out.findIndex((m) => m.url === n.url) === i);
-}
 
 /** The deployed policy: every rule `prepare` saw in it, and the URL lists they name. */
 async function livePolicy(dc: DoctorContext, policy: Desired): Promise<SimulatedPolicy & { missingLists: string[] }> {
@@ -99,6 +71,17 @@ function deleteRuleCommand(dc: DoctorContext, address: string, policy: string): 
 const decided = (r: TestResult): string =>
   r.rule ? `${r.verdict === 'allow' ? 'allowed' : 'denied'} by ${r.rule}` : 'denied: no rule matches';
 
+/**
+ * The request attributes of a node: an address of the cluster subnet, and
+ * the service account the live cluster runs as (env.json's when there is
+ * no cluster yet). Nodes carry no secure tag, so `source.matchTag` is false.
+ */
+async function nodeSource(dc: DoctorContext): Promise<RequestSource> {
+  return { ip: clusterAddresses(dc.p.config)[0], serviceAccount: (await nodeServiceAccount(dc)).email };
+}
+
+type Result = { url: string; key: string; want: TestResult; have: TestResult };
+
 export async function policyChecks(dc: DoctorContext): Promise<CheckResult[]> {
   const policy = dc.p.graph.find((d) => d.kind === 'gateway-security-policy' && !d.orphan);
   if (!policy) return [];
@@ -108,24 +91,30 @@ export async function policyChecks(dc: DoctorContext): Promise<CheckResult[]> {
   }
   const wanted = policyFromGraph(dc.p.graph.filter((d) => !d.orphan));
   let live: Awaited<ReturnType<typeof livePolicy>>;
-  let results: Array<{ url: string; key: string; want: TestResult; have: TestResult }>;
+  let results: Result[];
   try {
-    live = await livePolicy(dc, policy);
+    const [policyRead, source] = await Promise.all([livePolicy(dc, policy), nodeSource(dc)]);
+    live = policyRead;
     results = [...neededUrls(dc.p.config), ...OTHERS.map((url) => ({ url, key: '' }))].map((n) => ({
-      ...n, want: testUrl(wanted, n.url), have: testUrl(live, n.url),
+      ...n, want: testUrl(wanted, n.url, source), have: testUrl(live, n.url, source),
     }));
   } catch (err) {
     return [fail(ALLOWS, `the live rules of ${policy.name} cannot be evaluated: ${(err as Error).message}`,
       'correct or delete the rule named above (`dpgce up` restores the rules env.json defines)')];
   }
   const gone = live.missingLists.length ? `; URL lists named by rules but missing: ${live.missingLists.join(', ')}` : '';
-  const needed = results.filter((r) => r.key && r.want.verdict === 'allow');
+  // Needed unless env.json itself denies it by a rule; a URL that no rule of
+  // env.json allows is still needed (a preset lost its host).
+  const needed = results.filter((r) => r.key && r.want.verdict !== 'bypass' && !(r.want.verdict === 'deny' && r.want.rule));
   const others = results.filter((r) => !r.key && r.want.verdict === 'deny');
   return [allowsCheck(dc, policy.name, needed, gone), deniesCheck(dc, policy.name, others)];
 }
 
-function allowsCheck(dc: DoctorContext, policy: string,
-  needed: Array<{ url: string; key: string; want: TestResult; have: TestResult }>, gone: string): CheckResult {
+/** The presets that hold a host, for a fix that names where to get it back. */
+const presetsWith = (host: string): string[] =>
+  Object.values(PRESETS).filter((p) => p.hosts.some((h) => h.host === host)).map((p) => p.name);
+
+function allowsCheck(dc: DoctorContext, policy: string, needed: Result[], gone: string): CheckResult {
   const denied = needed.filter((r) => r.have.verdict !== 'allow');
   if (!denied.length) {
     const byRule = new Map<string, number>();
@@ -133,23 +122,40 @@ function allowsCheck(dc: DoctorContext, policy: string,
     return pass(ALLOWS, `${needed.length} URLs nodes fetch at boot and for the GPU driver are allowed by ` +
       `the live policy ${shortName(policy)}: ${[...byRule].map(([r, n]) => `${r} (${n})`).join(', ')}`);
   }
-  const evidence = denied.map((r) => `${new URL(r.url).host} ${decided(r.have)}, ` +
-    `expected ${r.want.rule} to allow it (from ${r.key})`).join('; ');
-  const blockers = [...new Set(denied.map((r) => r.have.rule).filter((r): r is string => !!r))];
-  const expected = [...new Set(denied.map((r) => r.want.rule))].join(', ');
-  const keys = [...new Set(denied.map((r) => r.key.split(' ')[0]))].join(' or ');
-  const foreign = blockers.filter((b) => ruleOrigin(dc, b) === 'foreign')
-    .map((b) => `delete or re-prioritise ${b}, which dpgce did not write (${deleteRuleCommand(dc, b, policy)}); `);
-  return fail(ALLOWS, evidence + gone, `${foreign.join('')}run \`dpgce up\`: it restores ${expected} ` +
-    `and the URL lists it names; if nodes no longer need a host, remove it from ${keys} in env.json`);
+  const evidence = denied.map((r) => `${r.url} ${decided(r.have)}, ` + (r.want.verdict === 'allow'
+    ? `expected ${r.want.rule} to allow it (from ${r.key})`
+    : `and no rule env.json defines allows it either (needed by ${r.key})`)).join('; ');
+  const fixes: string[] = [];
+  for (const b of new Set(denied.map((r) => r.have.rule).filter((r): r is string => !!r))) {
+    if (ruleOrigin(dc, b) === 'foreign') {
+      fixes.push(`delete or re-prioritise ${b}, which dpgce did not write (${deleteRuleCommand(dc, b, policy)})`);
+    }
+  }
+  // `up` only helps where env.json's policy allows the URL and the live copy does not follow it.
+  const restorable = denied.filter((r) => r.want.verdict === 'allow' && (!r.have.rule || ruleOrigin(dc, r.have.rule) !== 'foreign'));
+  if (restorable.length) {
+    fixes.push(`run \`dpgce up\`: it restores ${[...new Set(restorable.map((r) => r.want.rule))].join(', ')} and the URL lists it names`);
+  }
+  const lacking = [...new Set(denied.filter((r) => r.want.verdict !== 'allow').map((r) => new URL(r.url).hostname))];
+  if (lacking.length) {
+    fixes.push(`env.json's policy lacks ${lacking.map((h) => {
+      const from = presetsWith(h);
+      return from.length ? `${h} (preset ${from.join(' or ')})` : h;
+    }).join(', ')}: add it to SWP_ALLOWED_HOSTS or SWP_POLICY_PRESETS, then run \`dpgce up\``);
+  }
+  const keys = [...new Set(denied.map((r) => r.key).filter((k) => /^(SWP_ALLOWED_HOSTS|PROXY_TEST_URL)$/.test(k)))];
+  fixes.push(keys.length
+    ? `if nodes no longer need a host, remove it from ${keys.join(' or ')} in env.json`
+    : 'if nodes must not fetch a URL, deny it with a rule of SWP_POLICY_RULES');
+  return fail(ALLOWS, evidence + gone, fixes.join('; '));
 }
 
 function deniesCheck(dc: DoctorContext, policy: string,
   others: Array<{ url: string; have: TestResult }>): CheckResult {
   const allowed = others.filter((r) => r.have.verdict === 'allow');
-  const sample = others.map((r) => new URL(r.url).host).join(', ');
   if (!allowed.length) {
-    return pass(DENIES, `${sample} denied by the live policy ${shortName(policy)} (no rule matches: default deny)`);
+    return pass(DENIES, `${others.map((r) => `${new URL(r.url).host} ${decided(r.have)}`).join(', ')} ` +
+      `in the live policy ${shortName(policy)}`);
   }
   const rules = [...new Set(allowed.map((r) => r.have.rule ?? ''))];
   const fixes = rules.map((rule) => {

@@ -137,10 +137,18 @@ const googlePackages = preset('google-packages',
       'https://cloud.google.com/stackdriver/docs/solutions/agents/ops-agent/installation'),
   ], false);
 
-/** The default: what a Dataproc GPU node on a Debian image fetches. */
+/**
+ * The default: what a Dataproc GPU node on a Debian image fetches. GitHub is
+ * part of it because install_gpu_driver.sh builds the open kernel modules
+ * from github.com/NVIDIA/open-gpu-kernel-modules (build_driver_from_github,
+ * drivers >= 515.43.04 on Turing and later), whose archive downloads
+ * redirect to codeload.github.com and release assets to
+ * objects/release-assets.githubusercontent.com, and its GPU agent (on by
+ * default) comes from raw.githubusercontent.com (gcp-api-facts §13).
+ */
 const dataprocGpu = preset('dataproc-gpu',
-  'Minimal set for Dataproc GPU nodes: Debian, NVIDIA CUDA and drivers, conda, PyPI',
-  uniqueHosts([debian, nvidiaCuda, conda, pypi].flatMap((p) => p.hosts)));
+  'Minimal set for Dataproc GPU nodes: Debian, NVIDIA CUDA and drivers, conda, PyPI, GitHub',
+  uniqueHosts([debian, nvidiaCuda, conda, pypi, githubReleases].flatMap((p) => p.hosts)));
 
 function uniqueHosts(hosts: PresetHost[]): PresetHost[] {
   const byName = new Map<string, PresetHost>();

@@ -72,6 +72,18 @@ describe('dpgce policy test', () => {
     });
   }
 
+  it('examples/env.json with its default presets allows what the GPU driver install fetches from GitHub', async () => {
+    // install_gpu_driver.sh: build_driver_from_github, its archive redirect, and the GPU agent.
+    const urls = [
+      'https://github.com/NVIDIA/open-gpu-kernel-modules/archive/refs/tags/550.54.15.tar.gz',
+      'https://codeload.github.com/NVIDIA/open-gpu-kernel-modules/tar.gz/refs/tags/550.54.15',
+      'https://raw.githubusercontent.com/GoogleCloudPlatform/ml-on-gcp/master/dlvm/gcp-gpu-utilization-metrics/report_gpu_metrics.py',
+    ];
+    const results = await test({}, ...urls);
+    assert.deepEqual(results.map((x) => [x.url, x.verdict, x.rule]),
+      urls.map((u) => [u, 'allow', 'gateway-security-policy-rule.dataproc-gpu']));
+  });
+
   it('prints a verdict, the deciding rule and the TLS inspection for people', async () => {
     const { dir, env } = envFile();
     const r = await runCli(['policy', 'test', '--env', env, NVIDIA, 'example.org', STORAGE], {

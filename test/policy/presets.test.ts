@@ -55,13 +55,14 @@ describe('policy presets', () => {
     assert.ok(inspected.every((p) => p.tlsInspection));
   });
 
-  it('make dataproc-gpu the union of debian, nvidia-cuda, conda and pypi', () => {
-    const parts = ['debian', 'nvidia-cuda', 'conda', 'pypi'];
+  it('make dataproc-gpu the union of debian, nvidia-cuda, conda, pypi and github-releases', () => {
+    const parts = ['debian', 'nvidia-cuda', 'conda', 'pypi', 'github-releases'];
     const union = new Set(parts.flatMap((n) => PRESETS[n].hosts.map((h) => h.host)));
     assert.deepEqual(new Set(PRESETS['dataproc-gpu'].hosts.map((h) => h.host)), union);
     const essentials = [
       'deb.debian.org', 'developer.download.nvidia.com', 'conda.anaconda.org',
-      'files.pythonhosted.org',
+      'files.pythonhosted.org', 'github.com', 'codeload.github.com', 'objects.githubusercontent.com',
+      'raw.githubusercontent.com',
     ];
     for (const host of essentials) {
       assert.ok(union.has(host), host);
