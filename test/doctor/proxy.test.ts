@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { builtWorkspace } from '../helpers/built.js';
 import { changeCloud, check, doctor, LOC, notPassing, POLICY, POOL } from './doctor-run.js';
@@ -10,6 +11,18 @@ import { changeCloud, check, doctor, LOC, notPassing, POLICY, POOL } from './doc
 const RULE = `${POLICY}/rules/dataproc-gpu`;
 const LIST = `${LOC}/urlLists/dpgce-dataproc-gpu`;
 const NVIDIA = ['developer.download.nvidia.com', 'download.nvidia.com', 'us.download.nvidia.com', 'nvidia.github.io'];
+/** What install_gpu_driver.sh fetches from those hosts (src/doctor/proxy-needed-urls.ts). */
+const NVIDIA_URLS = [
+  'https://developer.download.nvidia.com/compute/cuda/repos/debian12/x86_64/',
+  'https://us.download.nvidia.com/XFree86/Linux-x86_64/550.54.15/NVIDIA-Linux-x86_64-550.54.15.run',
+  'https://nvidia.github.io/libnvidia-container/gpgkey',
+];
+const GITHUB_URL = 'https://github.com/NVIDIA/open-gpu-kernel-modules/archive/refs/tags/550.54.15.tar.gz';
+
+/** A rule someone adds to the live policy, matching nodes by their address (RANGE of examples/env.json). */
+const onNodeAddresses = (basicProfile: 'ALLOW' | 'DENY') => ({
+  basicProfile, enabled: true, priority: 500, sessionMatcher: "inIpRange(source.ip, '10.10.0.0/24')",
+});
 
 describe('doctor: proxy', () => {
   it('passes every proxy check on a fresh environment', async () => {
@@ -23,8 +36,9 @@ describe('doctor: proxy', () => {
       ['proxy.tls-ca-enabled', 'pass'],
       ['proxy.tls-service-agent-role', 'pass'],
     ]);
-    assert.match(check(run, 'proxy.allows-needed-hosts').evidence, /gateway-security-policy-rule\.dataproc-gpu \(13\)/);
-    assert.match(check(run, 'proxy.denies-other-hosts').evidence, /example\.org, 203\.0\.113\.10 denied/);
+    assert.match(check(run, 'proxy.allows-needed-hosts').evidence, /gateway-security-policy-rule\.dataproc-gpu \(15\)/);
+    assert.equal(check(run, 'proxy.denies-other-hosts').evidence, 'example.org denied: no rule matches, ' +
+      '203.0.113.10 denied: no rule matches in the live policy dpgce-swp-policy');
   });
 
   it('fails allows-needed-hosts when the NVIDIA hosts are taken out of the rule\'s URL list', async () => {
@@ -37,13 +51,12 @@ describe('doctor: proxy', () => {
     const run = await doctor(ws);
     const c = check(run, 'proxy.allows-needed-hosts');
     assert.equal(c.status, 'fail');
-    for (const host of NVIDIA) {
-      assert.ok(c.evidence.includes(`${host} denied: no rule matches, expected gateway-security-policy-rule.dataproc-gpu ` +
-        'to allow it (from SWP_POLICY_PRESETS (preset dataproc-gpu))'), c.evidence);
+    for (const url of NVIDIA_URLS) {
+      assert.ok(c.evidence.includes(`${url} denied: no rule matches, expected gateway-security-policy-rule.dataproc-gpu ` +
+        'to allow it (from install_gpu_driver.sh'), c.evidence);
     }
     assert.doesNotMatch(c.evidence, /deb\.debian\.org/);
     assert.match(c.fix, /run `dpgce up`: it restores gateway-security-policy-rule\.dataproc-gpu/);
-    assert.match(c.fix, /remove it from SWP_POLICY_PRESETS in env\.json/);
     assert.equal(run.code, 1);
     assert.deepEqual(notPassing(run, 'proxy.'), ['proxy.allows-needed-hosts fail']);
   });
@@ -55,9 +68,66 @@ describe('doctor: proxy', () => {
     });
     const c = check(await doctor(ws), 'proxy.allows-needed-hosts');
     assert.equal(c.status, 'fail');
-    assert.ok(c.evidence.includes('developer.download.nvidia.com denied: no rule matches, expected ' +
+    assert.ok(c.evidence.includes(`${NVIDIA_URLS[0]} denied: no rule matches, expected ` +
       'gateway-security-policy-rule.dataproc-gpu to allow it'), c.evidence);
     assert.match(c.fix, /dpgce up/);
+  });
+
+  it('fails allows-needed-hosts when github.com leaves the live URL list, naming the driver URL', async () => {
+    const ws = await builtWorkspace();
+    await changeCloud(ws, async (api) => {
+      const list = await api.ok('GET', `/v1/${LIST}`);
+      await api.done('PATCH', `/v1/${LIST}?updateMask=values`, { values: list.values.filter((v: string) => v !== 'github.com') });
+    });
+    const c = check(await doctor(ws), 'proxy.allows-needed-hosts');
+    assert.equal(c.status, 'fail');
+    assert.equal(c.evidence, `${GITHUB_URL} denied: no rule matches, expected gateway-security-policy-rule.dataproc-gpu ` +
+      'to allow it (from install_gpu_driver.sh (build_driver_from_github, drivers >= 515.43.04 on Turing and later))');
+    assert.match(c.fix, /run `dpgce up`: it restores gateway-security-policy-rule\.dataproc-gpu/);
+  });
+
+  it("fails allows-needed-hosts when neither env.json's presets nor the live policy allow a URL the driver install fetches", async () => {
+    const ws = await builtWorkspace();
+    // env.json has comments (JSONC): the key goes in as text, first in the object.
+    writeFileSync(ws.env, readFileSync(ws.env, 'utf8')
+      .replace('{', '{\n  "SWP_POLICY_PRESETS": ["debian", "nvidia-cuda", "conda", "pypi"],'));
+    await changeCloud(ws, async (api) => {
+      const list = await api.ok('GET', `/v1/${LIST}`);
+      await api.done('PATCH', `/v1/${LIST}?updateMask=values`, { values: list.values.filter((v: string) => v !== 'github.com') });
+    });
+    const c = check(await doctor(ws), 'proxy.allows-needed-hosts');
+    assert.equal(c.status, 'fail');
+    assert.equal(c.evidence, `${GITHUB_URL} denied: no rule matches, and no rule env.json defines allows it either ` +
+      '(needed by install_gpu_driver.sh (build_driver_from_github, drivers >= 515.43.04 on Turing and later))');
+    assert.match(c.fix, /^env\.json's policy lacks github\.com \(preset github-releases or dataproc-gpu\): add it to SWP_ALLOWED_HOSTS or SWP_POLICY_PRESETS, then run `dpgce up`/);
+    assert.doesNotMatch(c.fix, /restores/);
+  });
+
+  it("fails allows-needed-hosts when a DENY rule on the nodes' addresses is put ahead, naming it", async () => {
+    const ws = await builtWorkspace();
+    await changeCloud(ws, async (api) => {
+      await api.done('POST', `/v1/${POLICY}/rules?gatewaySecurityPolicyRuleId=deny-nodes`, onNodeAddresses('DENY'));
+    });
+    const run = await doctor(ws);
+    const c = check(run, 'proxy.allows-needed-hosts');
+    assert.equal(c.status, 'fail');
+    assert.ok(c.evidence.includes(`${GITHUB_URL} denied by gateway-security-policy-rule.deny-nodes, expected ` +
+      'gateway-security-policy-rule.dataproc-gpu to allow it'), c.evidence);
+    assert.match(c.fix, /^delete or re-prioritise gateway-security-policy-rule\.deny-nodes, which dpgce did not write \(gcloud network-security gateway-security-policies rules delete deny-nodes /);
+    assert.doesNotMatch(c.fix, /dpgce up/);
+    assert.equal(check(run, 'proxy.denies-other-hosts').status, 'pass');
+  });
+
+  it("fails denies-other-hosts when an ALLOW rule on the nodes' addresses is put ahead, naming it", async () => {
+    const ws = await builtWorkspace();
+    await changeCloud(ws, async (api) => {
+      await api.done('POST', `/v1/${POLICY}/rules?gatewaySecurityPolicyRuleId=allow-nodes`, onNodeAddresses('ALLOW'));
+    });
+    const run = await doctor(ws);
+    const c = check(run, 'proxy.denies-other-hosts');
+    assert.equal(c.status, 'fail');
+    assert.match(c.evidence, /^example\.org allowed by gateway-security-policy-rule\.allow-nodes; 203\.0\.113\.10 allowed by gateway-security-policy-rule\.allow-nodes/);
+    assert.match(c.fix, /delete gateway-security-policy-rule\.allow-nodes, which dpgce did not write/);
   });
 
   it('fails denies-other-hosts when an allow-all rule is added ahead, naming it and how to delete it', async () => {
