@@ -4,7 +4,7 @@ import { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { builtWorkspace } from '../helpers/built.js';
-import { changeCloud, check, doctor, notPassing, PROJECT, type Api } from './doctor-run.js';
+import { changeCloud, check, doctor, notPassing, POOL, PROJECT, type Api } from './doctor-run.js';
 
 // The node group on a built example environment: the boot script and the
 // proxy CA object as nodes fetch them, and the cluster service account's
@@ -67,7 +67,8 @@ describe('doctor: node readiness', () => {
     const c = check(await doctor(ws), 'node.boot-script');
     assert.equal(c.status, 'fail');
     assert.equal(c.evidence, `gs://dpgce-demo-staging/${SCRIPT} does not exist: nodes have no boot script`);
-    assert.match(c.fix, /dpgce up/);
+    // Gone is not "lost its mark": a plain `up` uploads it.
+    assert.equal(c.fix, 'run `dpgce up`: it uploads the script');
   });
 
   it('fails proxy-ca-pem when the CA PEM object is replaced by another certificate', async () => {
@@ -89,6 +90,29 @@ describe('doctor: node readiness', () => {
     const c = check(await doctor(ws), 'node.proxy-ca-pem');
     assert.equal(c.status, 'fail');
     assert.match(c.evidence, /proxy\.cer \(PROXY_CERT_GCS_PATH\) does not exist: nodes cannot trust the proxy/);
+    assert.equal(c.fix, "run `dpgce up`: it uploads the root CA's PEM");
+  });
+
+  it('fails proxy-ca-pem when a second CA is enabled in the pool, listing both roots and how to disable the other', async () => {
+    const ws = await builtWorkspace();
+    await changeCloud(ws, async (api) => {
+      // As `gcloud privateca roots create corp-root-2 --pool dpgce-swp-pool --auto-enable` sends it.
+      await api.done('POST', `/v1/${POOL}/certificateAuthorities?certificateAuthorityId=corp-root-2`, {
+        type: 'SELF_SIGNED', lifetime: '315360000s', keySpec: { algorithm: 'EC_P256_SHA256' },
+        config: {
+          subjectConfig: { subject: { commonName: 'corp root 2', organization: 'corp' } },
+          x509Config: { caOptions: { isCa: true }, keyUsage: { baseKeyUsage: { certSign: true, crlSign: true } } },
+        },
+      });
+      await api.done('POST', `/v1/${POOL}/certificateAuthorities/corp-root-2:enable`, {});
+    });
+    const c = check(await doctor(ws), 'node.proxy-ca-pem');
+    assert.equal(c.status, 'fail');
+    assert.match(c.evidence, /^CA pool dpgce-swp-pool has 2 ENABLED CAs the proxy may sign with: (dpgce-swp-root|corp-root-2) \(.+\), (dpgce-swp-root|corp-root-2) \(.+\) \(either can sign\); but gs:\/\/dpgce-demo-proxy-cert\/proxy\.cer \(PROXY_CERT_GCS_PATH\) holds O=dpgce, CN=dpgce Secure Web Proxy TLS inspection root \(SHA-256 [0-9A-F:]+…\), without the root of corp-root-2/);
+    assert.match(c.evidence, /corp-root-2 \(O=corp, CN=corp root 2/);
+    assert.match(c.fix, /^disable the CA dpgce did not create \(gcloud privateca roots disable corp-root-2 --pool=dpgce-swp-pool --location=us-central1 --project=dpgce-demo-project\), or publish both roots/);
+    // `up` exports only its own root, so it is not offered as the fix.
+    assert.doesNotMatch(c.fix, /run `dpgce up`/);
   });
 
   it('fails service-account-reads when no role of the account reads the proxy CA any more', async () => {
