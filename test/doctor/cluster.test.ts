@@ -19,6 +19,7 @@ describe('doctor: cluster', () => {
       ['cluster.shielded-vm', 'pass'],
       ['cluster.internal-ip-only', 'pass'],
       ['cluster.subnetwork', 'pass'],
+      ['cluster.drift', 'pass'],
     ]);
     const metadata = check(run, 'cluster.metadata').evidence;
     for (const key of ['startup-script-url', 'http-proxy', 'https-proxy', 'no-proxy', 'http-proxy-pem-uri',
@@ -52,6 +53,8 @@ describe('doctor: cluster', () => {
       'cluster.created fail', 'cluster.metadata fail', 'cluster.shielded-vm fail',
       'cluster.internal-ip-only fail', 'cluster.subnetwork fail',
     ]);
+    // Each of those fields is judged once, by its own check.
+    assert.equal(check(run, 'cluster.drift').status, 'pass');
     assert.match(check(run, 'cluster.created').evidence, /gpu-cluster is in state ERROR: Initialization action failed/);
     const metadata = check(run, 'cluster.metadata');
     assert.equal(metadata.evidence, 'http-proxy-pem-uri is (absent), env.json implies "gs://dpgce-gpu-proxy-cert/proxy.cer"; ' +
@@ -62,6 +65,40 @@ describe('doctor: cluster', () => {
     assert.match(check(run, 'cluster.internal-ip-only').evidence, /internalIpOnly is false: nodes get external IPs/);
     assert.match(check(run, 'cluster.subnetwork').evidence, /subnetworks\/dpgce-private, not SUBNET gpu-subnet/);
     assert.equal(run.code, 1);
+  });
+
+  it('fails drift and metadata when the cluster is recreated without properties, init actions, service account and with a second startup key', async () => {
+    const ws = await builtWorkspace('gpu');
+    await changeCloud(ws, async (api) => {
+      // As `dpgce cluster command` run by hand without --properties, --initialization-actions and
+      // --service-account, and with --metadata startup-script=...: delete, then create.
+      const live = await api.ok('GET', `/v1/${CLUSTER}`);
+      await api.done('DELETE', `/v1/${CLUSTER}`);
+      const { config } = live;
+      delete config.gceClusterConfig.serviceAccount;
+      delete config.gceClusterConfig.networkUri; // the API fills it in from the subnetwork
+      config.gceClusterConfig.metadata['startup-script'] = 'echo hello';
+      delete config.initializationActions;
+      config.softwareConfig = { imageVersion: config.softwareConfig.imageVersion };
+      await api.done('POST', `/v1/projects/${PROJECT}/regions/us-central1/clusters`,
+        { projectId: PROJECT, clusterName: live.clusterName, labels: live.labels, config });
+    });
+    const run = await doctor(ws);
+    const metadata = check(run, 'cluster.metadata');
+    assert.equal(metadata.status, 'fail');
+    assert.match(metadata.evidence, /^startup-script is "echo hello" next to startup-script-url "gs:\/\/\S+: the VM runs both startup scripts/);
+    const drift = check(run, 'cluster.drift');
+    assert.equal(drift.status, 'fail');
+    assert.match(drift.evidence, /^`plan` shows -\/\+ dataproc-cluster\.main: /);
+    assert.match(drift.evidence, /config\.gceClusterConfig\.serviceAccount is "\d+-compute@developer\.gserviceaccount\.com", env\.json implies "gpu-cluster-sa@/);
+    assert.match(drift.evidence, /config\.softwareConfig\.properties\.\S+ is \(absent\), env\.json implies /);
+    assert.match(drift.evidence, /config\.initializationActions is \[\], env\.json implies \["gs:/);
+    assert.doesNotMatch(drift.evidence, /metadata\.startup-script /, 'left to cluster.metadata');
+    assert.match(drift.fix, /`dpgce up` replaces the cluster \(deletes it and creates it/);
+    // The nodes now run as the Compute Engine default account: its reads are judged, not env.json's
+    // account's (it holds Editor, so the buckets' legacy roles for project editors let it read).
+    const reads = check(run, 'node.service-account-reads');
+    assert.match(reads.evidence, /^\d+-compute@developer\.gserviceaccount\.com \(cluster gpu-cluster runs as it, not as env\.json's gpu-cluster-sa@dpgce-demo-project\.iam\.gserviceaccount\.com\) reads /);
   });
 
   it('warns, with the command, when the configured cluster does not exist yet', async () => {
