@@ -8,6 +8,7 @@ import { isGoogleApisHost } from './host-rules.js';
 import { envNameRule, zoneInRegion } from './name-rules.js';
 import { checkPolicyRuleValues } from './policy-rule-checks.js';
 import { reasonOf, show } from './problem.js';
+import { checkRegionAndZone } from './regions.js';
 import type { Diagnostic } from './types.js';
 import { BOOT_SCRIPT_OBJECT } from './names.js';
 
@@ -37,7 +38,7 @@ function list(values: Values, key: string): string[] | undefined {
 function checkZone(values: Values): Diagnostic[] {
   const zone = str(values, 'ZONE');
   const region = str(values, 'REGION');
-  if (!zone || !region || zoneInRegion(zone, region)) return [];
+  if (!zone || !region || zoneInRegion(zone, region)) return checkRegionAndZone(region, zone);
   return [error('ZONE', `ZONE ${zone} is not in REGION ${region}`,
     `Use a zone of ${region} (e.g. ${region}-a), or change REGION to the zone's region.`)];
 }
