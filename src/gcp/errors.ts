@@ -44,6 +44,12 @@ export function toGcpError(err: unknown, site: CallSite): GcpError {
   const detail = typeof e.response?.data === 'string' && e.response.data
     ? e.response.data.slice(0, 200)
     : (e.code ?? e.message ?? String(err));
+  // google-auth-library found no Application Default Credentials: say what to do.
+  if (!status && /Could not load the default credentials/.test(detail)) {
+    return new GcpError(site, 0, 'UNAUTHENTICATED', '', 'no Google Cloud credentials were found: run ' +
+      '`gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS to a key file), ' +
+      'or add --local (or --emulator URL) to use the emulator');
+  }
   return new GcpError(site, status, status ? '' : 'UNAVAILABLE', '', scrub(detail));
 }
 
