@@ -68,7 +68,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const faults = opts.faults ? await faultRules(opts.faults, opts.faultSeed) : undefined;
   const { startEmulator } = await import('../emulator/server.js');
   const emulator = await startEmulator({
-    port, faults,
+    port, faults, serving: true,
     stateDir: opts.state ? resolve(opts.state) : undefined,
     strict: opts.strict === undefined ? undefined : { enabled: opts.strict },
   }).catch((err: Error) => {

@@ -11,7 +11,7 @@ import { selectFields } from './fields.js';
 import { Operations, type OperationTiming } from './operations.js';
 import { NO_REALISM, Realism, realismFromEnv, type RealismSettings } from './realism.js';
 import { Reply, Router, type EmuContext, type EmuRequest } from './router.js';
-import { acquireStateLock } from './state-lock.js';
+import { acquireStateLock, markServing } from './state-lock.js';
 import { Store } from './store.js';
 import { parseJson, projectNumber, readBody, record, send, type Exchange, type RequestLogEntry } from './server-io.js';
 import { TrackedQuery, checkRequest, defaultStrict, ignoredError, type StrictSettings } from './strict.js';
@@ -42,6 +42,11 @@ export interface EmulatorOptions {
   faults?: FaultHook | FaultConfig;
   /** Keep every request and response body (the transcript comparison needs them). */
   recordExchanges?: boolean;
+  /**
+   * `dpgce emulator serve`: the lock on the state folder says where it is
+   * served, so a `--local` run on the same folder is told to use it.
+   */
+  serving?: boolean;
 }
 
 export type { Exchange, RequestLogEntry } from './server-io.js';
@@ -108,6 +113,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  if (opts.serving && opts.stateDir) markServing(opts.stateDir, `http://127.0.0.1:${port}`);
 
   return {
     url: `http://127.0.0.1:${port}`,

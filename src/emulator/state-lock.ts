@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,8 @@ interface Holder {
   pid: number;
   host: string;
   since: string;
+  /** Set by `dpgce emulator serve`: where it serves this folder. It runs until stopped, so nobody waits for it. */
+  serving?: string;
 }
 
 export interface LockOptions {
@@ -48,6 +50,11 @@ export async function acquireStateLock(dir: string, opts: LockOptions): Promise<
       continue;
     }
     const age = Math.round((Date.now() - Date.parse(holder.since)) / 1000);
+    if (holder.serving) {
+      throw new Error(`emulator state ${dir} is served by \`dpgce emulator serve\` at ${holder.serving} ` +
+        `(process ${holder.pid} on ${holder.host}, for ${age}s): use --emulator ${holder.serving} instead of ` +
+        '--local to work on it, or stop that server first');
+    }
     if (!told) {
       told = true;
       opts.onWait?.(`waiting for ${dir}: locked by process ${holder.pid} on ${holder.host} for ${age}s ` +
@@ -61,6 +68,14 @@ export async function acquireStateLock(dir: string, opts: LockOptions): Promise<
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Records, in the lock this process holds, the URL it serves the folder at. */
+export function markServing(dir: string, url: string): void {
+  const file = join(dir, 'lock');
+  const holder = readHolder(file);
+  if (!holder || holder === 'unreadable' || holder.pid !== process.pid) return;
+  writeFileSync(file, JSON.stringify({ ...holder, serving: url }));
 }
 
 function readHolder(file: string): Holder | 'unreadable' | undefined {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CLI } from '../helpers/cli.js';
+import { CLI, runCli, workspace } from '../helpers/cli.js';
 
 // `dpgce emulator serve`: a standalone emulator on 127.0.0.1 that prints the
 // environment pointing gcloud and other clients at it, keeps its state in
@@ -36,6 +36,24 @@ describe('dpgce emulator serve', () => {
       child.kill('SIGTERM');
       const [code] = await once(child, 'exit');
       assert.equal(code, 0);
+    }
+  });
+
+  it('tells a --local run on its state folder to use --emulator instead, at once', async () => {
+    const ws = workspace();
+    const child = spawn(process.execPath, [CLI, 'emulator', 'serve', '--state', ws.state, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const { url } = JSON.parse(line.toString());
+      const started = Date.now();
+      const r = await runCli(['status', '--env', ws.env, '--local', '--local-state', ws.state], { cwd: ws.dir });
+      assert.equal(r.code, 1);
+      assert.ok(r.stderr.includes(`is served by \`dpgce emulator serve\` at ${url}`), r.stderr);
+      assert.ok(r.stderr.includes(`use --emulator ${url} instead of --local`), r.stderr);
+      assert.ok(Date.now() - started < 30_000, 'no waiting for a server that runs until stopped');
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
     }
   });
 
