@@ -18,7 +18,10 @@ function keyFields(c: Change, graph?: Desired[]): string | undefined {
   const h = d && HANDLERS[d.kind];
   if (!d || !h?.describe) return undefined;
   try {
-    return h.describe(d, { exists: false, owned: true, actual: d.spec }) || undefined;
+    // Parts only the server fills (a state, an expiry) are not known yet: leave them out.
+    const text = h.describe(d, { exists: false, owned: true, actual: d.spec })
+      .split(', ').filter((part) => !part.includes('?')).join(', ').trim();
+    return text || undefined;
   } catch {
     return undefined; // a description needs server-filled fields: the reason says enough
   }

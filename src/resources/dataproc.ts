@@ -104,7 +104,8 @@ export const dataprocCluster: ResourceHandler = {
     await awaitOperation(ctx, 'dataproc', op, site.method, d.name);
   },
   describe: (_d, o) => {
-    const c = o.actual?.config ?? {};
+    // A stored cluster, or the desired spec (plan's create lines), which wraps the request body in `cluster`.
+    const c = (o.actual?.cluster ?? o.actual)?.config ?? {};
     const gpu = c.masterConfig?.accelerators?.[0];
     const workers = c.workerConfig?.numInstances ?? 0;
     const image =
