@@ -124,3 +124,38 @@ function walk(value: unknown, type: FieldType, at: string, out: { name: string; 
     else walk(v, fields[field], at ? `${at}.${k}` : k, out);
   }
 }
+
+/**
+ * 400 for an `updateMask` path that names no field of the PATCH body's
+ * message (AIP-161: "field masks should return an INVALID_ARGUMENT error if
+ * an entry points to a value that can not exist"). `*` is AIP-134's full
+ * replacement; a map's keys (`labels.env`) are any string. Paths may use
+ * the proto (snake_case) or JSON name. A method the tables do not describe
+ * is not checked.
+ */
+export function checkMaskPaths(api: string, path: string, paths: string[]): void {
+  const bodyType = methodsFor(api, 'PATCH', path).find((m) => m.body)?.body;
+  if (!bodyType || !schemas[bodyType]) return;
+  for (const p of paths) {
+    if (p === '*') continue;
+    let type: FieldType = bodyType;
+    for (const segment of p.split('.')) {
+      if (typeof type === 'string' && type.startsWith('{')) {
+        type = type.slice(1, -1);
+        continue;
+      }
+      const fields: Record<string, FieldType> | undefined = typeof type === 'string' ? schemas[type] : type || undefined;
+      // A scalar has no fields below it; an opaque message (Any, Struct) may.
+      if (!fields) {
+        if (type === 0) throw unknownPath(p, bodyType);
+        break;
+      }
+      const camel = segment.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+      if (!(camel in fields)) throw unknownPath(p, bodyType);
+      type = fields[camel];
+    }
+  }
+}
+
+const unknownPath = (p: string, bodyType: string): ApiError => new ApiError(400,
+  `Invalid field mask path '${p}': no such field in ${bodyType.split('.')[1]}.`, 'INVALID_ARGUMENT');

@@ -97,13 +97,14 @@ function registerCertificates(r: Router): void {
     const name = `${parentOf(req.params)}/certificates/${req.params.certificate}`;
     const current = certOr404(ctx, name);
     const b = body(req);
-    const mask = maskFields(req);
+    const mask = maskFields(req, 'certificatemanager');
     const next = applyMask(current, b, mask, {
       updatable: current.selfManaged ? ['description', 'labels', 'selfManaged'] : ['description', 'labels'],
       immutable: ['managed', 'scope'],
       outputOnly: ['createTime', 'updateTime', 'pemCertificate', 'sanDnsnames', 'expireTime', 'usedBy'],
     });
-    if (current.selfManaged && (mask.length ? mask.includes('selfManaged') : b.selfManaged !== undefined)) {
+    const replaced = mask.length ? mask.includes('selfManaged') || mask.includes('*') : b.selfManaged !== undefined;
+    if (current.selfManaged && replaced) {
       Object.assign(next, { selfManaged: { pemCertificate: b.selfManaged?.pemCertificate } }, selfManagedOutputs(b.selfManaged));
     }
     next.updateTime = nowIso();
@@ -166,7 +167,7 @@ function registerIssuanceConfigs(r: Router): void {
       'certificateIssuanceConfigs', req));
   r.add({ api: 'certificatemanager', method: 'PATCH', path: one }, (req, ctx) => {
     const name = nameOf(req);
-    const next = applyMask(cicOr404(ctx, name), body(req), maskFields(req), {
+    const next = applyMask(cicOr404(ctx, name), body(req), maskFields(req, 'certificatemanager'), {
       updatable: ['description', 'labels'],
       immutable: ['certificateAuthorityConfig', 'lifetime', 'rotationWindowPercentage', 'keyAlgorithm'],
       outputOnly: ['createTime', 'updateTime'],

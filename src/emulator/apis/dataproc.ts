@@ -147,6 +147,11 @@ function remove(req: EmuRequest, ctx: EmuContext): Resource {
   });
 }
 
+/** The paths clusters.patch takes (Google's error lists them); the emulator models two. */
+const PATCHABLE = ['config.worker_config.num_instances', 'config.lifecycle_config.idle_delete_ttl',
+  'config.lifecycle_config.auto_delete_ttl', 'config.lifecycle_config.auto_delete_time',
+  'config.secondary_worker_config.num_instances', 'config.autoscaling_config.policy_uri', 'labels'];
+
 /** PATCH with updateMask: the worker count and labels, as the service allows. */
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const again = replayed(req, ctx);
@@ -187,9 +192,12 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
       );
       description = want >= have ? `Add ${want - have} workers.` : `Remove ${have - want} workers.`;
     } else {
-      throw invalid(
-        `Update mask field '${field}' is not supported; only labels and the worker count can change.`,
-      );
+      // A path Google takes but the emulator does not model is not answered as if done.
+      if (PATCHABLE.includes(field)) {
+        throw new ApiError(501, `The emulator does not model updating '${field}'.`, 'UNIMPLEMENTED');
+      }
+      // Google's words (recorded in pulumi-google-native#649); `*` is refused alike.
+      throw invalid(`FieldMask path '${field}' must be one of the following: [${PATCHABLE.join(', ')}].`);
     }
   }
   if (!mask.length) throw invalid('An update mask is required.');

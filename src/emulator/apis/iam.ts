@@ -113,10 +113,12 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const [key, current] = find(req, ctx);
   const input = body(req);
-  const mask =
+  const paths: string[] =
     typeof input.updateMask === 'string'
       ? input.updateMask.split(',').map((f: string) => f.trim())
       : [];
+  // `*` (AIP-134): every field patch can change, absent = cleared.
+  const mask = paths.includes('*') ? MUTABLE : paths;
   if (!mask.length) throw badRequest('updateMask is required.');
   const unknown = mask.filter((f: string) => !MUTABLE.includes(f));
   if (unknown.length) throw badRequest(`Cannot update field(s): ${unknown.join(', ')}.`);

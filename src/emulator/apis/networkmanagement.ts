@@ -104,7 +104,7 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const { project } = req.params;
   const name = nameOf(req.params);
-  const next = applyMask(testOr404(ctx, name), input(body(req)), maskFields(req), {
+  const next = applyMask(testOr404(ctx, name), input(body(req)), maskFields(req, 'networkmanagement'), {
     updatable: INPUT,
     outputOnly: ['createTime', 'updateTime', 'reachabilityDetails', 'returnReachabilityDetails', 'probingDetails',
       'displayName'],

@@ -87,7 +87,7 @@ export function registerCollection(r: Router, spec: CollectionSpec): void {
     const name = nameOf(req);
     const current = mustGet(ctx, name);
     const b = spec.normalise ? spec.normalise(req, ctx, body(req)) : body(req);
-    let next = applyMask(current, b, maskFields(req), {
+    let next = applyMask(current, b, maskFields(req, NETSEC.api), {
       updatable: spec.updatable, immutable: spec.immutable, outputOnly: ['createTime', 'updateTime'],
     });
     if (spec.check) next = spec.check(req, ctx, next, current);

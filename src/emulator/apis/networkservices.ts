@@ -100,7 +100,7 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const name = nameOf(req.params);
   const current = gatewayOr404(ctx, name);
   const swg = current.type === 'SECURE_WEB_GATEWAY';
-  const next = applyMask(current, input(ctx, project, body(req)), maskFields(req), {
+  const next = applyMask(current, input(ctx, project, body(req)), maskFields(req, 'networkservices'), {
     updatable: ['description', 'labels', 'certificateUrls', 'gatewaySecurityPolicy', 'serverTlsPolicy', 'envoyHeaders',
       'ipVersion', ...(swg ? [] : ['ports'])],
     immutable: ['type', 'scope', 'addresses', 'network', 'subnetwork', 'allPorts', 'allowGlobalAccess', 'routingMode',

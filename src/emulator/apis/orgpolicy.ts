@@ -2,6 +2,7 @@ import { ApiError } from '../errors.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { requirePermission } from './caller.js';
+import { checkMaskPaths } from '../api-schema.js';
 import { body, etagOf, nowIso, page } from './common.js';
 import { checkSpec, constraintOr400, CONSTRAINTS, effectiveRules } from './orgpolicy-constraints.js';
 
@@ -71,10 +72,13 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const current = policyOr404(ctx, req);
   checkEtag(input.etag, current);
   checkSpecs(input, req.params.policy);
-  const mask = (req.query.get('updateMask') ?? '').split(',').map((f) => f.trim().replace(/^policy\./, ''))
+  const paths = (req.query.get('updateMask') ?? '').split(',').map((f) => f.trim().replace(/^policy\./, ''))
     .filter(Boolean);
+  checkMaskPaths('orgpolicy', req.path, paths);
+  const mask = paths.map((f) => f.split('.')[0].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
   const next: Resource = { ...input };
-  if (mask.length) {
+  // `*` (AIP-134), like no mask, overwrites the whole policy.
+  if (mask.length && !mask.includes('*')) {
     for (const field of ['spec', 'dryRunSpec']) next[field] = mask.includes(field) ? input[field] : current[field];
   }
   return store(ctx, current.name, next);

@@ -158,7 +158,7 @@ export function registerCertificateAuthorities(r: Router): void {
   r.add({ api: 'privateca', method: 'PATCH', path: CA_PATH }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => {
       const name = caName(req.params);
-      const next = applyMask(caOr404(ctx, name), body(req), maskFields(req), {
+      const next = applyMask(caOr404(ctx, name), body(req), maskFields(req, 'privateca'), {
         updatable: ['labels'], immutable: ['type', 'config', 'lifetime', 'keySpec', 'gcsBucket'],
         outputOnly: ['state', 'tier', 'pemCaCertificates', 'caCertificateDescriptions', 'createTime', 'updateTime',
           'deleteTime', 'expireTime', 'accessUrls', 'satisfiesPzi', 'satisfiesPzs'],

@@ -98,7 +98,7 @@ export function registerPools(r: Router): void {
   r.add({ api: 'privateca', method: 'PATCH', path: POOL_PATH }, (req, ctx) =>
     withRequestId(ctx, req.params.project, req.query.get('requestId'), () => {
       const name = poolName(req.params);
-      const next = applyMask(poolOr404(ctx, name), body(req), maskFields(req),
+      const next = applyMask(poolOr404(ctx, name), body(req), maskFields(req, 'privateca'),
         { updatable: ['issuancePolicy', 'publishingOptions', 'labels'], immutable: ['tier'] });
       validate(next);
       return startOp(ctx, PRIVATECA, { target: name, verb: 'update', collection: 'caPools',

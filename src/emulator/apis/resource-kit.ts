@@ -1,3 +1,4 @@
+import { checkMaskPaths } from '../api-schema.js';
 import { ApiError } from '../errors.js';
 import type { Effect, OperationError } from '../operations.js';
 import type { EmuContext, EmuRequest } from '../router.js';
@@ -51,28 +52,38 @@ export function pendingPut(ctx: EmuContext, key: string): Resource | undefined {
 export const existsOrPending = (ctx: EmuContext, key: string): boolean =>
   ctx.store.get(key) !== undefined || pendingPut(ctx, key) !== undefined;
 
-/** `updateMask` fields, top level, camelCase (gcloud may send snake_case). */
-export function maskFields(req: EmuRequest): string[] {
+/**
+ * `updateMask` fields, top level, camelCase (gcloud may send snake_case);
+ * `*` stays `*` (AIP-134 full replacement). A path naming no field of the
+ * API's resource is Google's 400, checked against the googleapis tables.
+ */
+export function maskFields(req: EmuRequest, api: string): string[] {
   const raw = req.query.get('updateMask') ?? req.query.get('update_mask') ?? '';
-  return raw.split(',').map((f) => f.trim().split('.')[0])
-    .filter(Boolean).map((f) => f.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  const paths = raw.split(',').map((f) => f.trim()).filter(Boolean);
+  checkMaskPaths(api, req.path, paths);
+  return [...new Set(paths.map((f) => f.split('.')[0].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())))];
 }
 
 /**
  * AIP-134 update: with a mask, each masked field is copied (absent = cleared);
- * without one, every field the body sets is copied. `immutable` fields may be
- * repeated unchanged but never changed; `outputOnly` fields are ignored.
+ * `*` masks every updatable field, so the body replaces the resource;
+ * without a mask, every field the body sets is copied. `immutable` fields may
+ * be repeated unchanged (or, under `*`, left out) but never changed;
+ * `outputOnly` fields are ignored.
  */
 export function applyMask(current: Resource, patch: Resource, mask: string[], rules: {
   updatable: string[]; immutable?: string[]; outputOnly?: string[];
 }): Resource {
   const next: Resource = structuredClone(current);
-  const fields = mask.length ? mask : Object.keys(patch);
+  const full = mask.includes('*');
+  const fields = full ? [...new Set([...rules.updatable, ...Object.keys(patch)])] : mask.length ? mask : Object.keys(patch);
+  // Leaving a field out clears it only when a mask names it; `*` names only updatable ones.
+  const explicit = mask.length > 0 && !full;
   for (const f of fields) {
     if (f === 'name' || rules.outputOnly?.includes(f)) continue;
     const same = JSON.stringify(current[f]) === JSON.stringify(patch[f]);
     if (rules.immutable?.includes(f) || !rules.updatable.includes(f)) {
-      if (same || (!mask.length && patch[f] === undefined)) continue;
+      if (same || (!explicit && patch[f] === undefined)) continue;
       const why = rules.immutable?.includes(f) ? 'is immutable' : 'cannot be updated';
       throw new ApiError(400, `Field '${f}' ${why}.`, 'INVALID_ARGUMENT');
     }

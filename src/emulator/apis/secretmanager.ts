@@ -1,3 +1,4 @@
+import { checkMaskPaths } from '../api-schema.js';
 import { ApiError } from '../errors.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
@@ -94,11 +95,14 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
 function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const name = secretName(ctx, req.params.project, req.params.secret);
   const current = secretOr404(ctx, name);
-  const mask = (req.query.get('updateMask') ?? '')
+  const paths = (req.query.get('updateMask') ?? '')
     .split(',')
     .map((f) => f.trim())
     .filter(Boolean);
-  if (!mask.length) throw invalidArgument("Field 'update_mask' is required.");
+  if (!paths.length) throw invalidArgument("Field 'update_mask' is required.");
+  checkMaskPaths('secretmanager', req.path, paths);
+  // The docs say nothing of `*`, so AIP-134: every updatable field, absent = cleared.
+  const mask = paths.includes('*') ? UPDATABLE : paths;
   const b = body(req);
   const next: Resource = { ...current };
   for (const field of mask) {
