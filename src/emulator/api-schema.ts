@@ -144,7 +144,8 @@ export function checkMaskPaths(api: string, path: string, paths: string[]): void
         type = type.slice(1, -1);
         continue;
       }
-      const fields: Record<string, FieldType> | undefined = typeof type === 'string' ? schemas[type] : type || undefined;
+      const fields: Record<string, FieldType> | undefined =
+        typeof type === 'string' ? schemas[type] : type || undefined;
       // A scalar has no fields below it; an opaque message (Any, Struct) may.
       if (!fields) {
         if (type === 0) throw unknownPath(p, bodyType);

@@ -25,12 +25,14 @@ describe('gcloud rules import on an existing rule', { skip: gcloud.path ? undefi
     try {
       const env = gcloudEnv(e.url, PROJECT);
       const rules = ['network-security', 'gateway-security-policies', 'rules'];
-      const exported = await runGcloud([...rules, 'export', 'dataproc-gpu', ...where, `--destination=${yaml}`], env, ws.dir);
+      const exported = await runGcloud([...rules, 'export', 'dataproc-gpu', ...where, `--destination=${yaml}`],
+        env, ws.dir);
       assert.equal(exported.code, 0, exported.stderr);
       const text = readFileSync(yaml, 'utf8');
       assert.match(text, /basicProfile: ALLOW/);
       writeFileSync(yaml, text.replace('basicProfile: ALLOW', 'basicProfile: DENY'));
-      const imported = await runGcloud([...rules, 'import', 'dataproc-gpu', ...where, `--source=${yaml}`], env, ws.dir);
+      const imported = await runGcloud([...rules, 'import', 'dataproc-gpu', ...where, `--source=${yaml}`],
+        env, ws.dir);
       assert.equal(imported.code, 0, imported.stderr);
       // The rules group has no describe: a second export shows what is stored.
       const again = await runGcloud([...rules, 'export', 'dataproc-gpu', ...where], env, ws.dir);

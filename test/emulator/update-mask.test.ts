@@ -49,7 +49,8 @@ describe('updateMask', () => {
       const r = await h.call('PATCH', `${RULE}?updateMask=${mask}`, { basicProfile: 'ALLOW' });
       assert.equal(r.status, 400, `${mask}: ${JSON.stringify(r.json)}`);
       assert.equal(r.json.error.status, 'INVALID_ARGUMENT');
-      assert.match(r.json.error.message, /^Invalid field mask path '[^']+': no such field in GatewaySecurityPolicyRule\.$/);
+      assert.match(r.json.error.message,
+        /^Invalid field mask path '[^']+': no such field in GatewaySecurityPolicyRule\.$/);
     }
     assert.deepEqual(await h.ok('GET', RULE), before);
   });

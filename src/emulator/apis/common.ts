@@ -83,3 +83,19 @@ export function page(items: Resource[], key: string, req: EmuRequest, sizeParam 
   if (next) out.nextPageToken = next;
   return out;
 }
+
+/**
+ * 501 for fields a write sets to something new that the emulator does not
+ * model: a 200 that drops them would tell the client the change was made
+ * (as strict mode answers a query parameter nobody read). A field repeated
+ * unchanged, or null, passes.
+ */
+export function refuseUnmodelled(
+  input: Resource, current: Resource | undefined, modelled: string[], what: string,
+): void {
+  const extra = Object.keys(input).filter((f) => !modelled.includes(f) && input[f] !== null &&
+    JSON.stringify(input[f]) !== JSON.stringify(current?.[f]));
+  if (extra.length) {
+    throw new ApiError(501, `The emulator does not model ${what} field(s) ${extra.join(', ')}.`, 'UNIMPLEMENTED');
+  }
+}

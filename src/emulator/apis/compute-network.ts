@@ -1,7 +1,7 @@
 import type { Effect, OperationError } from '../operations.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
-import { body, computeLink } from './common.js';
+import { body, computeLink, refuseUnmodelled } from './common.js';
 import {
   checkFree,
   checkName,
@@ -115,6 +115,8 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
   const current = find(req, ctx);
   const name = networkName(req.params.project, current.name);
   const input = withoutOutputOnly(body(req), OUTPUT_ONLY);
+  refuseUnmodelled(input, current, ['name', 'routingConfig', 'mtu', 'networkFirewallPolicyEnforcementOrder'],
+    'networks.patch');
   const next: Resource = { ...current };
   if (input.routingConfig)
     next.routingConfig = routingConfig({ ...current.routingConfig, ...input.routingConfig });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
 import { nthAddress } from './cidr.js';
-import { body, computeLink } from './common.js';
+import { body, computeLink, refuseUnmodelled } from './common.js';
 import {
   checkFree,
   checkName,
@@ -145,6 +145,8 @@ function patch(req: EmuRequest, ctx: EmuContext): Resource {
     OUTPUT_ONLY.filter((f) => f !== 'fingerprint' && f !== 'region'),
   );
   checkFingerprint(input.fingerprint, current);
+  refuseUnmodelled(input, current, [...PATCHABLE, ...IMMUTABLE, 'ipCidrRange', 'fingerprint', 'region'],
+    'subnetworks.patch');
   for (const f of IMMUTABLE) {
     if (input[f] !== undefined && !sameValue(f, input[f], current[f], req.params.project)) {
       throw invalidField(`resource.${f}`, input[f], 'This field cannot be changed.');

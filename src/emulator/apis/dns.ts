@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { numericId } from '../operations.js';
 import type { EmuContext, EmuRequest, Router } from '../router.js';
 import type { Resource } from '../store.js';
-import { body, computeRef, nowIso, page, RFC1035 } from './common.js';
+import { body, computeRef, nowIso, page, refuseUnmodelled, RFC1035 } from './common.js';
 import { registerRecordSets, recordChange } from './dns-changes.js';
 import {
   apexRecords,
@@ -24,6 +24,8 @@ import {
 const BASE = '/dns/v1/projects/{project}/managedZones';
 const MUTABLE = ['description', 'labels', 'privateVisibilityConfig', 'cloudLoggingConfig'];
 const IMMUTABLE = ['name', 'dnsName', 'visibility'];
+/** Set by Cloud DNS; a client may send them back unchanged. */
+const SERVER = ['kind', 'id', 'nameServers', 'creationTime'];
 
 export function registerDns(r: Router): void {
   r.add({ api: 'dns', method: 'POST', path: BASE }, (req, ctx) => create(req, ctx));
@@ -82,6 +84,8 @@ export function findZone(req: EmuRequest, ctx: EmuContext): [string, Resource] {
 function create(req: EmuRequest, ctx: EmuContext): Resource {
   const project = req.params.project;
   const input = body(req);
+  // forwardingConfig, peeringConfig and the like change resolution; they are not modelled.
+  refuseUnmodelled(input, undefined, [...MUTABLE, ...IMMUTABLE, ...SERVER], 'managedZones.create');
   if (typeof input.name !== 'string' || !RFC1035.test(input.name))
     throw invalidValue('entity.managedZone.name', input.name);
   if (!validDnsName(input.dnsName)) throw invalidValue('entity.managedZone.dnsName', input.dnsName);
@@ -123,6 +127,7 @@ function create(req: EmuRequest, ctx: EmuContext): Resource {
 function update(req: EmuRequest, ctx: EmuContext, merge: boolean): Resource {
   const [key, current] = findZone(req, ctx);
   const input = body(req);
+  refuseUnmodelled(input, current, [...MUTABLE, ...IMMUTABLE, ...SERVER], 'managedZones.patch/update');
   for (const f of IMMUTABLE) {
     if (input[f] !== undefined && input[f] !== current[f])
       throw invalidValue(`entity.managedZone.${f}`, input[f]);

@@ -61,7 +61,8 @@ export function maskFields(req: EmuRequest, api: string): string[] {
   const raw = req.query.get('updateMask') ?? req.query.get('update_mask') ?? '';
   const paths = raw.split(',').map((f) => f.trim()).filter(Boolean);
   checkMaskPaths(api, req.path, paths);
-  return [...new Set(paths.map((f) => f.split('.')[0].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())))];
+  const top = paths.map((f) => f.split('.')[0].replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+  return [...new Set(top)];
 }
 
 /**
@@ -76,7 +77,8 @@ export function applyMask(current: Resource, patch: Resource, mask: string[], ru
 }): Resource {
   const next: Resource = structuredClone(current);
   const full = mask.includes('*');
-  const fields = full ? [...new Set([...rules.updatable, ...Object.keys(patch)])] : mask.length ? mask : Object.keys(patch);
+  const named = mask.length ? mask : Object.keys(patch);
+  const fields = full ? [...new Set([...rules.updatable, ...Object.keys(patch)])] : named;
   // Leaving a field out clears it only when a mask names it; `*` names only updatable ones.
   const explicit = mask.length > 0 && !full;
   for (const f of fields) {
