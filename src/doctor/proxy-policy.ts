@@ -122,9 +122,16 @@ function allowsCheck(dc: DoctorContext, policy: string, needed: Result[], gone: 
     return pass(ALLOWS, `${needed.length} URLs nodes fetch at boot and for the GPU driver are allowed by ` +
       `the live policy ${shortName(policy)}: ${[...byRule].map(([r, n]) => `${r} (${n})`).join(', ')}`);
   }
-  const evidence = denied.map((r) => `${r.url} ${decided(r.have)}, ` + (r.want.verdict === 'allow'
-    ? `expected ${r.want.rule} to allow it (from ${r.key})`
-    : `and no rule env.json defines allows it either (needed by ${r.key})`)).join('; ');
+  // One sentence per cause (how the live policy decided, what env.json expected), then its URLs.
+  const groups = new Map<string, Result[]>();
+  for (const r of denied) {
+    const cause = `${decided(r.have)}, ` + (r.want.verdict === 'allow'
+      ? `though env.json's ${r.want.rule} should allow them` : 'and no rule env.json defines allows them either');
+    groups.set(cause, [...(groups.get(cause) ?? []), r]);
+  }
+  const evidence = `${denied.length} of ${needed.length} URLs nodes fetch are refused by the live policy ` +
+    `${shortName(policy)}: ` + [...groups].map(([cause, rs]) =>
+    `${cause}: ${rs.map((r) => `${r.url} (${r.key})`).join(', ')}`).join('; ');
   const fixes: string[] = [];
   for (const b of new Set(denied.map((r) => r.have.rule).filter((r): r is string => !!r))) {
     if (ruleOrigin(dc, b) === 'foreign') {
