@@ -20,7 +20,8 @@ export const plan: CheckGroup = {
     const changes = result.changes;
     const pending = changes.length
       ? warn('plan.pending-changes', `${changes.length} change(s) \`dpgce up\` would make: ` +
-        changes.map((c) => `${c.action} ${c.address} (${c.reason})`).join('; '),
+        // Field names, not values: `dpgce plan` shows the values.
+        changes.map((c) => `${c.action} ${c.address} (${c.diffs?.length ? c.diffs.map((f) => f.field).join(', ') : c.reason})`).join('; '),
       result.blockers.length ? 'resolve plan.blockers first, then run `dpgce up`' : 'run `dpgce plan` to review them, then `dpgce up`')
       : pass('plan.pending-changes', `the environment matches env.json (${result.unchanged.length} resources up to date)`);
     return [blockers, pending];
