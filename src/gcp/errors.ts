@@ -19,7 +19,9 @@ export class GcpError extends Error {
     readonly reason: string,
     readonly detail: string,
   ) {
-    super(`${site.method} ${site.resource}: ${httpStatus || 'no response'} ${status}${reason ? ` (${reason})` : ''}: ${detail}`);
+    // Storage and Compute errors carry a reason but no status name: no double space then.
+    super(`${site.method} ${site.resource}: ${[httpStatus || 'no response', status].filter(Boolean).join(' ')}` +
+      `${reason ? ` (${reason})` : ''}: ${detail}`);
   }
 
   get notFound(): boolean {

@@ -15,6 +15,11 @@ describe('toGcpError', () => {
     assert.ok(e.notFound);
   });
 
+  it('reads without a double space when the body has a reason but no status name (Storage, Compute)', () => {
+    const e = toGcpError({ response: { status: 404, data: { error: { message: 'No such object', errors: [{ reason: 'notFound' }] } } } }, SITE);
+    assert.equal(e.message, 'compute.networks.get projects/p/global/networks/n: 404 (notFound): No such object');
+  });
+
   it('turns missing Application Default Credentials into what to run, not retried', () => {
     const e = toGcpError(new Error('Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.'), SITE);
     assert.equal(e.status, 'UNAUTHENTICATED');
