@@ -138,8 +138,7 @@ function killed(
   after: number,
 ): Promise<boolean> {
   const journal = join(cwd, '.dpgce', 'journal.jsonl');
-  const lines = (): string[] =>
-    existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : [];
+  const lines = (): string[] => journalLines(journal);
   const known = lines().length;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
@@ -166,13 +165,19 @@ function killed(
 
 const FINISHED = new Set(['change-done', 'change-failed', 'change-skipped']);
 
+/**
+ * The journal's complete lines. It is read while the CLI appends to it (every
+ * 2 ms above), so the text may end inside a line being written: that part is
+ * not a line yet.
+ */
+function journalLines(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean);
+}
+
 /** Whether the journal shows a run of `command` that started and never ended. */
 function trace(dir: string, command: string): boolean {
-  const file = join(dir, '.dpgce', 'journal.jsonl');
-  if (!existsSync(file)) return false;
-  const events = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
+  const events = journalLines(join(dir, '.dpgce', 'journal.jsonl'))
     .map((l) => JSON.parse(l))
     .filter((e) => e.command === command && (e.event === 'start' || e.event === 'end'))
     .map((e) => e.event);
@@ -181,9 +186,7 @@ function trace(dir: string, command: string): boolean {
 
 /** How many changes the last `command` in the journal made. */
 function changesMade(dir: string, command: string): number {
-  const entries = readFileSync(join(dir, '.dpgce', 'journal.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
+  const entries = journalLines(join(dir, '.dpgce', 'journal.jsonl'))
     .map((l) => JSON.parse(l) as { command: string; event: string; changes?: number })
     .filter((e) => e.command === command && e.event === 'start');
   return entries.pop()?.changes ?? 0;
