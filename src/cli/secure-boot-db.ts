@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { EnvConfig } from '../config/types.js';
@@ -94,14 +95,7 @@ export function writeDbFiles(outDir: string, certificateDer: Buffer, cas: UefiCa
   mkdirSync(outDir, { recursive: true });
   const custom = join(outDir, 'db.der');
   writeFileSync(custom, certificateDer);
-  const pem = certificateDer
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .trimEnd();
-  writeFileSync(
-    join(outDir, 'db.pem'),
-    `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
-  );
+  writeFileSync(join(outDir, 'db.pem'), new X509Certificate(certificateDer).toString());
   const files = [custom];
   for (const ca of cas) {
     const out = join(outDir, CAS.find((c) => c.key === ca.key)!.out);

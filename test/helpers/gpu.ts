@@ -4,7 +4,7 @@
 // "test stand-in"; the real ones come from Microsoft, see docs/secure-boot.md).
 
 import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,14 +80,7 @@ export async function gpuWorkspace(changes: Record<string, unknown> = {}): Promi
     await standInCertificate('Microsoft Corporation UEFI CA 2011 (test stand-in)'),
   );
   const der2023 = await standInCertificate('Microsoft UEFI CA 2023 (test stand-in)');
-  const pem = der2023
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .trimEnd();
-  writeFileSync(
-    join(dir, 'uefi/microsoft-uefi-ca-2023.crt'),
-    `-----BEGIN CERTIFICATE-----\n${pem}\n-----END CERTIFICATE-----\n`,
-  );
+  writeFileSync(join(dir, 'uefi/microsoft-uefi-ca-2023.crt'), new X509Certificate(der2023).toString());
   return { dir, env, state: join(dir, 'state') };
 }
 
