@@ -37,6 +37,15 @@ export async function readAll(
   const behindDisabledService = (d: Desired): boolean => {
     let hit = disabled.get(d.address);
     if (hit === undefined) {
+      // A contained resource is served by its container's API: it is behind a
+      // disabled service only if its container is (an object's bucket, not the
+      // CA whose PEM it holds).
+      const container = d.parent ? byAddress.get(d.parent) : undefined;
+      if (container) {
+        hit = behindDisabledService(container);
+        disabled.set(d.address, hit);
+        return hit;
+      }
       hit = d.dependsOn.some((a) => {
         const dep = byAddress.get(a);
         if (!dep) return false;

@@ -53,6 +53,17 @@ export function planUp(graph: Desired[], observed: Map<string, Observed>, handle
     // 0. Inside a blocked parent (someone else's pool, bucket, zone): its blocker says it all.
     if (d.parent && plan.blockers.some((b) => b.address === d.parent)) continue;
 
+    // 0a. Inside a bucket of another project (bucket names are global): never
+    // create, change or adopt anything there, our service account's grant included.
+    const container = d.parent ? observed.get(d.parent) : undefined;
+    if (container?.otherProject) {
+      plan.blockers.push({ address: d.address, name: d.name,
+        summary: `${d.name} would be in a bucket of another project (number ${container.otherProject})`,
+        detail: 'Bucket names are global. Choose bucket names of your own in env.json (BUCKET, TEMP_BUCKET, ' +
+          'PROXY_CERT_GCS_PATH); dpgce never writes into another project\'s bucket, --adopt included.' });
+      continue;
+    }
+
     // 0b. Leftovers env.json no longer names: ours go, someone else's stop the run.
     if (d.orphan) {
       if (o.owned) change(d, 'delete', 'no longer in env.json');

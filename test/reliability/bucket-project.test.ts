@@ -42,4 +42,25 @@ describe('buckets of another project under the names env.json asks for', () => {
     assert.ok(stored.length >= 5, `the buckets and their objects are in the state: ${stored.join(', ')}`);
     for (const name of stored) assert.deepEqual(after[name], before[name], `${name} is unchanged`);
   });
+
+  it('a shared PROXY_CERT_GCS_PATH of another project: nothing is written or granted in that bucket', async () => {
+    const ws = await builtWorkspace();
+    const before = stateResources(ws.state);
+    const values = parse(readFileSync(ws.env, 'utf8'));
+    const other = join(ws.dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...values, PROJECT_ID: 'other-proj-123', BUCKET: 'other-staging', TEMP_BUCKET: 'other-temp' }));
+    const target = ['--env', other, '--local', '--local-state', ws.state];
+
+    const plan = await runCli(['plan', ...target], { cwd: ws.dir });
+    assert.equal(plan.code, 1, plan.stdout);
+    for (const address of ['object.proxy-ca', 'bucket-iam.proxy-cert']) {
+      assert.match(plan.stdout + plan.stderr, new RegExp(`${address}: .* would be in a bucket of another project \\(number \\d+\\)`));
+    }
+    const up = await runCli(['up', '--yes', '--adopt', ...target], { cwd: ws.dir });
+    assert.equal(up.code, 1, up.stdout);
+    const after = stateResources(ws.state);
+    const shared = Object.keys(before).filter((name) => name === 'b/dpgce-demo-proxy-cert' || name.startsWith('b/dpgce-demo-proxy-cert/'));
+    assert.ok(shared.length >= 3, shared.join(', '));
+    for (const name of shared) assert.deepEqual(after[name], before[name], `${name} is unchanged`);
+  });
 });
